@@ -1,0 +1,63 @@
+# One home for the commands the README names. Every target sets up what it needs itself.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Lambda runs Python 3.13: develop and test on the same minor version (installed here through pyenv).
+PYTHON ?= $(shell ls -d $$HOME/.pyenv/versions/3.13*/bin/python3 2>/dev/null | sort -V | tail -n 1 || true)
+ifeq ($(strip $(PYTHON)),)
+PYTHON := $(shell command -v python3.13 || command -v python3)
+endif
+
+VENV := .venv
+BIN := $(VENV)/bin
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+STAMP := $(VENV)/.installed
+SAM_STAMP := $(SAM_VENV)/.installed
+OUT ?= out
+
+.PHONY: help venv test test-fast lint typecheck demo demo-library bench invoke sam-build layer-size security ci clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml layers/palettes/requirements.txt
+	@$(PYTHON) -c 'import sys; v=sys.version_info; print(f"using Python {v.major}.{v.minor}.{v.micro} at {sys.executable}"); sys.version_info[:2] == (3, 13) or print("warning: Lambda runs 3.13; tests are running on another version", file=sys.stderr)'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]' -r layers/palettes/requirements.txt
+	touch $@
+
+venv: $(STAMP)  ## create .venv with the library, the CLI and the dev tools
+
+$(SAM_STAMP):
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	# SAM CLI and checkov pin their own boto3, so they live apart from the project's venv.
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli checkov cfn-lint
+	touch $@
+
+test: $(STAMP)  ## run every test tier (unit, handlers on moto, end to end, fuzz)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)  ## unit and handler tests only
+	$(BIN)/python -m pytest -m "not e2e and not slow"
+
+lint: $(STAMP)  ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check layers functions src
+
+typecheck: $(STAMP)  ## mypy (strict for the palettes library)
+	$(BIN)/mypy layers/palettes/palettes layers/service/palette_service src/palettes_cli
+
+demo-library: $(STAMP)  ## palettes of the sample stills with the library alone
+	$(BIN)/palettes extract samples/stills/* --swatch --out $(OUT)/library --format json
+	@echo "documents and swatches in $(OUT)/library"
+
+demo: demo-library  ## the README's run command
+
+bench: $(STAMP)  ## benchmark against the notebook method, peers and the decode floor
+	$(BIN)/python bench/benchmark.py
+
+clean:  ## remove build output (keeps the virtual environments)
+	rm -rf $(OUT) .aws-sam build .pytest_cache .mypy_cache .ruff_cache

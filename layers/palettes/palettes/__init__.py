@@ -1,0 +1,72 @@
+"""Colour palettes of film stills: a pure library (no AWS code) shared by the CLI and the Lambda layer.
+
+``import palettes`` is cheap: numpy and Pillow load on first use of :func:`extract` or
+:func:`render_swatch`, and the exports work on palette documents without them.
+
+    >>> palette = palettes.extract("still.jpg", k=6)
+    >>> palette.to_dict()["colors"][0]["hex"]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from palettes.errors import (
+    CorruptImageError,
+    ImageTooLargeError,
+    InvalidParameterError,
+    NoUsablePixelsError,
+    PaletteError,
+    UnsupportedFormatError,
+)
+from palettes.exports import EXPORT_FORMATS, MEDIA_TYPES, export_document
+from palettes.params import METHODS, SPACES, ExtractParams
+
+if TYPE_CHECKING:
+    from palettes.extraction import extract
+    from palettes.loading import LoadedImage, load_image
+    from palettes.model import Palette, PaletteColor, SourceInfo
+    from palettes.swatch import render_swatch
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "MEDIA_TYPES",
+    "METHODS",
+    "SPACES",
+    "CorruptImageError",
+    "ExtractParams",
+    "ImageTooLargeError",
+    "InvalidParameterError",
+    "LoadedImage",
+    "NoUsablePixelsError",
+    "Palette",
+    "PaletteColor",
+    "PaletteError",
+    "SourceInfo",
+    "UnsupportedFormatError",
+    "export_document",
+    "extract",
+    "load_image",
+    "render_swatch",
+]
+
+_LAZY = {
+    "extract": "palettes.extraction",
+    "load_image": "palettes.loading",
+    "LoadedImage": "palettes.loading",
+    "Palette": "palettes.model",
+    "PaletteColor": "palettes.model",
+    "SourceInfo": "palettes.model",
+    "render_swatch": "palettes.swatch",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'palettes' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,292 @@
+"""From counted pixels to a palette: histogram bins, clustering, accents, de-duplication.
+
+The pixels are first gathered into a 15-bit RGB histogram whose bins keep the exact mean colour
+of their members, so clustering costs the same for any image size. Accents are found in CIELAB
+with CIEDE2000, whatever space the clustering runs in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from palettes import clustering
+from palettes.colorspace import chroma, ciede2000, hsv_to_rgb, lightness, rgb_to_hsv, srgb_to_lab
+from palettes.errors import NoUsablePixelsError
+from palettes.loading import DEFAULT_MAX_PIXELS, ImageSource, load_image
+from palettes.model import Palette, PaletteColor, SourceInfo
+from palettes.names import nearest_css_names
+from palettes.params import ExtractParams, Method, Space
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+_BITS = 5
+# Two palette colours closer than this (CIEDE2000) look the same: one of them is a wasted slot.
+NEAR_DUPLICATE_DELTA_E = 5.0
+# An accent is a clearly saturated colour far from every colour of the plain palette ...
+ACCENT_MIN_CHROMA = 30.0
+ACCENT_MIN_DELTA_E = 20.0
+# ... whose region, gathered within this radius, covers at least this share of the frame.
+ACCENT_GROUP_DELTA_E = 15.0
+ACCENT_MIN_SHARE = 0.003
+
+
+@dataclass(frozen=True)
+class _Bins:
+    rgb: FloatArray  # mean sRGB of each occupied bin's pixels
+    lab: FloatArray
+    features: FloatArray  # coordinates in the clustering space
+    weights: FloatArray  # pixel counts
+
+
+def extract(
+    image: ImageSource,
+    *,
+    k: int = 6,
+    method: Method = "kmeans",
+    space: Space = "lab",
+    min_brightness: float = 0.0,
+    max_brightness: float = 1.0,
+    accents: bool = True,
+    seed: int = 0,
+    source_key: str | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Palette:
+    """The colour palette of a still.
+
+    Guarantees: at most ``k`` colours (fewer when the image has fewer distinct colours), ordered
+    by proportion; proportions are shares of the counted pixels and sum to 1; every colour is a
+    valid 8-bit sRGB value; no two colours are closer than CIEDE2000 5; the same input and options
+    give the same palette. Raises a :class:`palettes.PaletteError` subclass for bad input.
+    """
+    params = ExtractParams(
+        k=k,
+        method=method,
+        space=space,
+        min_brightness=min_brightness,
+        max_brightness=max_brightness,
+        accents=accents,
+        seed=seed,
+    )
+    loaded = load_image(image, max_pixels=max_pixels)
+    pixels = _counted(loaded.pixels, params)
+    source = SourceInfo(
+        key=source_key,
+        width=loaded.width,
+        height=loaded.height,
+        format=loaded.format,
+        counted_pixels=len(pixels),
+    )
+    return palette_of_pixels(pixels, params, source)
+
+
+def _counted(pixels: NDArray[np.uint8], params: ExtractParams) -> NDArray[np.uint8]:
+    if len(pixels) == 0:
+        raise NoUsablePixelsError("the image has no opaque pixels")
+    if params.min_brightness > 0.0 or params.max_brightness < 1.0:
+        lightness_of_pixels = lightness(pixels)
+        keep = (lightness_of_pixels >= params.min_brightness * 100.0) & (
+            lightness_of_pixels <= params.max_brightness * 100.0
+        )
+        pixels = pixels[keep]
+        if len(pixels) == 0:
+            raise NoUsablePixelsError(
+                f"no pixel has a brightness between {params.min_brightness} and {params.max_brightness}"
+            )
+    return pixels
+
+
+def palette_of_pixels(pixels: NDArray[np.uint8], params: ExtractParams, source: SourceInfo) -> Palette:
+    """The palette of an (N, 3) uint8 array of counted sRGB pixels."""
+    bins = _histogram(pixels, params.space)
+    cluster = _CLUSTERERS[params.method]
+    labels = cluster(bins.features, bins.weights, params.k, seed=params.seed)
+    accent_labels: set[int] = set()
+    if params.accents:
+        labels, accent_labels = _with_accents(bins, labels, params, cluster)
+    labels, accent_labels = _assign_to_nearest(bins, labels, accent_labels)
+    labels, accent_labels = _merge_near_duplicates(bins, labels, accent_labels, params.space)
+    return Palette(colors=_colors(bins, labels, accent_labels, params.space), source=source, params=params)
+
+
+def _histogram(pixels: NDArray[np.uint8], space: Space) -> _Bins:
+    shift = 8 - _BITS
+    codes = (
+        (pixels[:, 0].astype(np.intp) >> shift) << (2 * _BITS)
+        | (pixels[:, 1].astype(np.intp) >> shift) << _BITS
+        | (pixels[:, 2].astype(np.intp) >> shift)
+    )
+    size = 1 << (3 * _BITS)
+    counts = np.bincount(codes, minlength=size)
+    occupied = np.flatnonzero(counts)
+    weights = counts[occupied].astype(np.float64)
+    rgb = (
+        np.stack(
+            [
+                np.bincount(codes, weights=pixels[:, channel], minlength=size)[occupied]
+                for channel in range(3)
+            ],
+            axis=1,
+        )
+        / weights[:, None]
+    )
+    return _Bins(rgb=rgb, lab=srgb_to_lab(rgb), features=_features(rgb, space), weights=weights)
+
+
+def _features(rgb: FloatArray, space: Space) -> FloatArray:
+    if space == "rgb":
+        return rgb
+    if space == "lab":
+        return srgb_to_lab(rgb)
+    # Hue is an angle: embed HSV as a cone (saturation*value on the hue circle, value as height)
+    # so that 350° and 10° average to red, not cyan, and dark colours of any hue sit together.
+    hsv = rgb_to_hsv(rgb)
+    radius = hsv[:, 1] * hsv[:, 2] * 100.0
+    angle = np.radians(hsv[:, 0])
+    return np.stack([radius * np.cos(angle), radius * np.sin(angle), hsv[:, 2] * 100.0], axis=1)
+
+
+def _features_to_rgb(features: FloatArray, space: Space) -> FloatArray:
+    from palettes.colorspace import lab_to_srgb
+
+    if space == "rgb":
+        return np.clip(features, 0.0, 255.0)
+    if space == "lab":
+        return lab_to_srgb(features)
+    value = np.clip(features[:, 2] / 100.0, 0.0, 1.0)
+    radius = np.hypot(features[:, 0], features[:, 1]) / 100.0
+    saturation = np.where(value > 0, radius / np.where(value > 0, value, 1.0), 0.0)
+    hue = np.degrees(np.arctan2(features[:, 1], features[:, 0])) % 360.0
+    return hsv_to_rgb(np.stack([hue, np.clip(saturation, 0.0, 1.0), value], axis=1))
+
+
+def _centres(bins: _Bins, labels: IntArray) -> FloatArray:
+    return clustering.weighted_means(bins.features, bins.weights, labels, int(labels.max()) + 1)
+
+
+def _centre_lab(bins: _Bins, labels: IntArray, space: Space) -> FloatArray:
+    rgb = np.clip(np.rint(_features_to_rgb(_centres(bins, labels), space)), 0, 255)
+    return srgb_to_lab(rgb)
+
+
+def _with_accents(
+    bins: _Bins,
+    labels: IntArray,
+    params: ExtractParams,
+    cluster: Callable[..., IntArray],
+) -> tuple[IntArray, set[int]]:
+    """Give small, saturated regions that the plain palette missed a slot of their own.
+
+    The plain palette is clustered again with fewer colours over the other pixels, so the frame as
+    a whole stays represented; at most a third of the slots go to accents.
+    """
+    max_accents = params.k // 3
+    if max_accents == 0:
+        return labels, set()
+    groups = _accent_groups(bins, _centre_lab(bins, labels, params.space))[:max_accents]
+    if not groups:
+        return labels, set()
+    in_accent = np.zeros(len(bins.weights), dtype=bool)
+    for members in groups:
+        in_accent[members] = True
+    rest = np.flatnonzero(~in_accent)
+    if len(rest) == 0:
+        return labels, set()
+    rest_labels = cluster(bins.features[rest], bins.weights[rest], params.k - len(groups), seed=params.seed)
+    combined = np.empty(len(bins.weights), dtype=np.intp)
+    combined[rest] = rest_labels
+    first_accent = int(rest_labels.max()) + 1
+    for offset, members in enumerate(groups):
+        combined[members] = first_accent + offset
+    return combined, set(range(first_accent, first_accent + len(groups)))
+
+
+def _accent_groups(bins: _Bins, palette_lab: FloatArray) -> list[IntArray]:
+    """Regions of saturated colour far from the palette, most salient first."""
+    total = bins.weights.sum()
+    distance_to_palette = ciede2000(bins.lab[:, None, :], palette_lab[None, :, :]).min(axis=1)
+    candidates = np.flatnonzero(
+        (chroma(bins.lab) >= ACCENT_MIN_CHROMA) & (distance_to_palette >= ACCENT_MIN_DELTA_E)
+    )
+    # Greedy gathering around the heaviest remaining candidate; ties broken by index for determinism.
+    order = candidates[np.lexsort((candidates, -bins.weights[candidates]))]
+    remaining = np.ones(len(order), dtype=bool)
+    scored: list[tuple[float, IntArray]] = []
+    for position, seed_bin in enumerate(order):
+        if not remaining[position]:
+            continue
+        near = remaining & (ciede2000(bins.lab[order], bins.lab[seed_bin]) <= ACCENT_GROUP_DELTA_E)
+        members = order[near]
+        remaining &= ~near
+        share = bins.weights[members].sum() / total
+        if share >= ACCENT_MIN_SHARE:
+            salience = share * float(np.average(distance_to_palette[members], weights=bins.weights[members]))
+            scored.append((salience, members))
+    scored.sort(key=lambda item: -item[0])
+    return [members for _, members in scored]
+
+
+def _assign_to_nearest(bins: _Bins, labels: IntArray, accent_labels: set[int]) -> tuple[IntArray, set[int]]:
+    """Each bin goes to its nearest colour, so proportions are shares of the pixels each colour stands for."""
+    centres = _centres(bins, labels)
+    nearest = np.asarray(clustering.squared_distances(bins.features, centres).argmin(axis=1), dtype=np.intp)
+    return _renumber(nearest, accent_labels)
+
+
+def _merge_near_duplicates(
+    bins: _Bins, labels: IntArray, accent_labels: set[int], space: Space
+) -> tuple[IntArray, set[int]]:
+    while True:
+        count = int(labels.max()) + 1
+        if count < 2:
+            return labels, accent_labels
+        lab = _centre_lab(bins, labels, space)
+        distances = ciede2000(lab[:, None, :], lab[None, :, :])
+        distances[np.diag_indices(count)] = np.inf
+        first, second = np.unravel_index(int(distances.argmin()), distances.shape)
+        if distances[first, second] >= NEAR_DUPLICATE_DELTA_E:
+            return labels, accent_labels
+        weights = np.bincount(labels, weights=bins.weights, minlength=count)
+        keep, drop = (first, second) if weights[first] >= weights[second] else (second, first)
+        labels = np.where(labels == drop, keep, labels)
+        accent_labels = accent_labels - {int(drop)}
+        labels, accent_labels = _renumber(labels, accent_labels)
+
+
+def _renumber(labels: IntArray, accent_labels: set[int]) -> tuple[IntArray, set[int]]:
+    used, compact = np.unique(labels, return_inverse=True)
+    new_accents = {int(index) for index, old in enumerate(used) if int(old) in accent_labels}
+    return np.asarray(compact, dtype=np.intp), new_accents
+
+
+def _colors(bins: _Bins, labels: IntArray, accent_labels: set[int], space: Space) -> tuple[PaletteColor, ...]:
+    count = int(labels.max()) + 1
+    rgb = np.clip(np.rint(_features_to_rgb(_centres(bins, labels), space)), 0, 255).astype(np.uint8)
+    weights = np.bincount(labels, weights=bins.weights, minlength=count)
+    proportions = weights / weights.sum()
+    lab = srgb_to_lab(rgb)
+    hsv = rgb_to_hsv(rgb)
+    names = nearest_css_names(lab)
+    colors = [
+        PaletteColor(
+            rgb=(int(rgb[i, 0]), int(rgb[i, 1]), int(rgb[i, 2])),
+            hsv=(float(hsv[i, 0]), float(hsv[i, 1]), float(hsv[i, 2])),
+            lab=(float(lab[i, 0]), float(lab[i, 1]), float(lab[i, 2])),
+            proportion=float(proportions[i]),
+            name=names[i],
+            accent=i in accent_labels,
+        )
+        for i in range(count)
+    ]
+    colors.sort(key=lambda color: (-color.proportion, color.hex))
+    return tuple(colors)
+
+
+_CLUSTERERS: dict[str, Callable[..., IntArray]] = {
+    "kmeans": clustering.kmeans,
+    "agglomerative": clustering.agglomerative,
+}

@@ -1,0 +1,138 @@
+"""`palettes extract`: palettes of local stills, one document (and swatch) per image."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import palettes
+from palettes.exports import FILE_EXTENSIONS, export_document
+
+FORMATS = ("json", "css", "gpl", "ase", "text")
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "extract",
+        help="palettes of local image files",
+        description="Extract the colour palette of each IMAGE. With one image and no --out the palette "
+        "goes to stdout; otherwise one document (and swatch) per image is written to --out.",
+    )
+    parser.add_argument("images", nargs="+", metavar="IMAGE", type=Path)
+    parser.add_argument("--k", type=int, default=6, help="number of colours, 1 to 32 (default 6)")
+    parser.add_argument("--method", choices=palettes.METHODS, default="kmeans")
+    parser.add_argument("--space", choices=palettes.SPACES, default="lab")
+    parser.add_argument(
+        "--min-brightness", type=float, default=0.0, help="leave out pixels darker than this CIE L*/100 (0-1)"
+    )
+    parser.add_argument(
+        "--max-brightness",
+        type=float,
+        default=1.0,
+        help="leave out pixels lighter than this CIE L*/100 (0-1)",
+    )
+    parser.add_argument(
+        "--no-accents", action="store_true", help="plain clustering, no slots kept for accents"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--format", choices=FORMATS, default="json")
+    parser.add_argument(
+        "--json", action="store_const", const="json", dest="format", help="same as --format json"
+    )
+    parser.add_argument(
+        "--swatch", action="store_true", help="also write a swatch PNG per image (needs --out)"
+    )
+    parser.add_argument("--out", type=Path, help="folder for the documents and swatches")
+    parser.add_argument("--jobs", type=int, default=1, help="images processed in parallel (default 1)")
+    parser.set_defaults(run=run)
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    params: palettes.ExtractParams
+    fmt: str
+    out: Path | None
+    swatch: bool
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    path: Path
+    payload: bytes | None = None
+    error: str | None = None
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        params = palettes.ExtractParams(
+            k=args.k,
+            method=args.method,
+            space=args.space,
+            min_brightness=args.min_brightness,
+            max_brightness=args.max_brightness,
+            accents=not args.no_accents,
+            seed=args.seed,
+        )
+    except palettes.InvalidParameterError as exc:
+        print(f"palettes: {exc}", file=sys.stderr)
+        return 2
+    if args.jobs < 1:
+        print("palettes: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    out: Path | None = args.out
+    if out is None and (len(args.images) > 1 or args.swatch):
+        out = Path("palettes-out")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    jobs = [_Job(path, params, args.format, out, args.swatch) for path in args.images]
+
+    failures = 0
+    for outcome in _progress(_run_all(jobs, args.jobs), total=len(jobs), enabled=len(jobs) > 1):
+        if outcome.error is not None:
+            failures += 1
+            print(f"palettes: {outcome.path}: {outcome.error}", file=sys.stderr)
+        elif outcome.payload is not None:
+            sys.stdout.buffer.write(outcome.payload)
+            sys.stdout.flush()
+    if out is not None:
+        done = len(jobs) - failures
+        print(f"{done} of {len(jobs)} palettes written to {out}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _run_all(jobs: list[_Job], workers: int) -> Iterator[_Outcome]:
+    if workers == 1 or len(jobs) == 1:
+        yield from map(_process, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_process, jobs)
+
+
+def _process(job: _Job) -> _Outcome:
+    try:
+        palette = palettes.extract(job.path, source_key=job.path.name, **job.params.as_kwargs())
+    except palettes.PaletteError as exc:
+        return _Outcome(job.path, error=f"{exc} [{exc.code}]")
+    document = palette.to_dict()
+    payload = export_document(document, job.fmt)
+    if job.out is None:
+        return _Outcome(job.path, payload=payload)
+    stem = job.path.stem
+    (job.out / f"{stem}.{FILE_EXTENSIONS[job.fmt]}").write_bytes(payload)
+    if job.swatch:
+        (job.out / f"{stem}.png").write_bytes(palettes.render_swatch(palette))
+    return _Outcome(job.path)
+
+
+def _progress(outcomes: Iterator[_Outcome], *, total: int, enabled: bool) -> Iterator[_Outcome]:
+    if not enabled:
+        yield from outcomes
+        return
+    from tqdm import tqdm
+
+    yield from tqdm(outcomes, total=total, unit="still", file=sys.stderr, disable=None)
