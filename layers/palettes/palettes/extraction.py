@@ -27,12 +27,19 @@ IntArray = NDArray[np.intp]
 _BITS = 5
 # Two palette colours closer than this (CIEDE2000) look the same: one of them is a wasted slot.
 NEAR_DUPLICATE_DELTA_E = 5.0
-# An accent is a clearly saturated colour far from every colour of the plain palette ...
+# An accent is a clearly saturated colour far from every colour of the plain palette: its pixels
+# are at least ACCENT_CANDIDATE_DELTA_E away, their mean at least ACCENT_MIN_DELTA_E. The plain
+# palette may hold a muddy mean of two small accents, close-ish to both; the low candidate bound
+# still catches them.
 ACCENT_MIN_CHROMA = 30.0
-ACCENT_MIN_DELTA_E = 20.0
+ACCENT_CHROMA_MARGIN = 15.0
+ACCENT_CANDIDATE_DELTA_E = 12.0
+ACCENT_MIN_DELTA_E = 15.0
 # ... whose region, gathered within this radius, covers at least this share of the frame.
 ACCENT_GROUP_DELTA_E = 15.0
 ACCENT_MIN_SHARE = 0.003
+# Above this share a colour is part of the look, not an accent.
+ACCENT_MAX_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,6 @@ def palette_of_pixels(pixels: NDArray[np.uint8], params: ExtractParams, source: 
     accent_labels: set[int] = set()
     if params.accents:
         labels, accent_labels = _with_accents(bins, labels, params, cluster)
-    labels, accent_labels = _assign_to_nearest(bins, labels, accent_labels)
     labels, accent_labels = _merge_near_duplicates(bins, labels, accent_labels, params.space)
     return Palette(colors=_colors(bins, labels, accent_labels, params.space), source=source, params=params)
 
@@ -179,15 +185,23 @@ def _with_accents(
     params: ExtractParams,
     cluster: Callable[..., IntArray],
 ) -> tuple[IntArray, set[int]]:
-    """Give small, saturated regions that the plain palette missed a slot of their own.
+    """Give small, saturated, isolated regions a slot of their own, at most a third of the slots.
 
-    The plain palette is clustered again with fewer colours over the other pixels, so the frame as
-    a whole stays represented; at most a third of the slots go to accents.
+    Accents are those the plain palette already holds and those it missed; the other pixels are
+    clustered again into the remaining slots, so the frame as a whole stays represented.
     """
     max_accents = params.k // 3
     if max_accents == 0:
         return labels, set()
-    groups = _accent_groups(bins, _centre_lab(bins, labels, params.space))[:max_accents]
+    palette_lab = _centre_lab(bins, labels, params.space)
+    shares = np.bincount(labels, weights=bins.weights) / bins.weights.sum()
+    min_chroma = _accent_min_chroma(bins)
+    kept = [
+        (shares[index] * _distance_to_others(palette_lab, index), np.flatnonzero(labels == index))
+        for index in _standing_out(palette_lab, shares, min_chroma)
+    ]
+    scored = sorted(kept + _accent_groups(bins, palette_lab, min_chroma), key=lambda item: -item[0])
+    groups = [members for _, members in scored[:max_accents]]
     if not groups:
         return labels, set()
     in_accent = np.zeros(len(bins.weights), dtype=bool)
@@ -205,12 +219,32 @@ def _with_accents(
     return combined, set(range(first_accent, first_accent + len(groups)))
 
 
-def _accent_groups(bins: _Bins, palette_lab: FloatArray) -> list[IntArray]:
-    """Regions of saturated colour far from the palette, most salient first."""
+def _accent_min_chroma(bins: _Bins) -> float:
+    """Saturated means saturated for this frame: well above its median chroma, and never grey."""
+    chromas = chroma(bins.lab)
+    order = np.argsort(chromas)
+    cumulative = np.cumsum(bins.weights[order])
+    median = float(chromas[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    return max(ACCENT_MIN_CHROMA, median + ACCENT_CHROMA_MARGIN)
+
+
+def _distance_to_others(lab: FloatArray, index: int) -> float:
+    others = np.delete(lab, index, axis=0)
+    return float(ciede2000(others, lab[index]).min()) if len(others) else 0.0
+
+
+def _accent_groups(bins: _Bins, palette_lab: FloatArray, min_chroma: float) -> list[tuple[float, IntArray]]:
+    """Regions of saturated colour that the palette misses, with their salience.
+
+    A region must be an island in colour space: the pixels just around its colour (a shell out
+    to twice the gathering radius) that no palette colour stands for better weigh less than the
+    region itself. That keeps a stretch of a smooth gradient, which the palette also misses,
+    from passing for an accent.
+    """
     total = bins.weights.sum()
     distance_to_palette = ciede2000(bins.lab[:, None, :], palette_lab[None, :, :]).min(axis=1)
     candidates = np.flatnonzero(
-        (chroma(bins.lab) >= ACCENT_MIN_CHROMA) & (distance_to_palette >= ACCENT_MIN_DELTA_E)
+        (chroma(bins.lab) >= min_chroma) & (distance_to_palette >= ACCENT_CANDIDATE_DELTA_E)
     )
     # Greedy gathering around the heaviest remaining candidate; ties broken by index for determinism.
     order = candidates[np.lexsort((candidates, -bins.weights[candidates]))]
@@ -222,19 +256,23 @@ def _accent_groups(bins: _Bins, palette_lab: FloatArray) -> list[IntArray]:
         near = remaining & (ciede2000(bins.lab[order], bins.lab[seed_bin]) <= ACCENT_GROUP_DELTA_E)
         members = order[near]
         remaining &= ~near
-        share = bins.weights[members].sum() / total
-        if share >= ACCENT_MIN_SHARE:
-            salience = share * float(np.average(distance_to_palette[members], weights=bins.weights[members]))
-            scored.append((salience, members))
-    scored.sort(key=lambda item: -item[0])
-    return [members for _, members in scored]
-
-
-def _assign_to_nearest(bins: _Bins, labels: IntArray, accent_labels: set[int]) -> tuple[IntArray, set[int]]:
-    """Each bin goes to its nearest colour, so proportions are shares of the pixels each colour stands for."""
-    centres = _centres(bins, labels)
-    nearest = np.asarray(clustering.squared_distances(bins.features, centres).argmin(axis=1), dtype=np.intp)
-    return _renumber(nearest, accent_labels)
+        weight = bins.weights[members].sum()
+        if weight / total < ACCENT_MIN_SHARE:
+            continue
+        mean_lab = np.average(bins.lab[members], axis=0, weights=bins.weights[members])
+        distance = float(ciede2000(palette_lab, mean_lab).min())
+        if distance < ACCENT_MIN_DELTA_E:
+            continue
+        to_mean = ciede2000(bins.lab, mean_lab)
+        shell = (
+            (to_mean > ACCENT_GROUP_DELTA_E)
+            & (to_mean <= 2 * ACCENT_GROUP_DELTA_E)
+            & (to_mean < distance_to_palette)
+        )
+        shell[members] = False
+        if bins.weights[shell].sum() < weight:
+            scored.append((weight / total * distance, members))
+    return scored
 
 
 def _merge_near_duplicates(
@@ -271,6 +309,7 @@ def _colors(bins: _Bins, labels: IntArray, accent_labels: set[int], space: Space
     lab = srgb_to_lab(rgb)
     hsv = rgb_to_hsv(rgb)
     names = nearest_css_names(lab)
+    accent_labels = accent_labels | _standing_out(lab, proportions)
     colors = [
         PaletteColor(
             rgb=(int(rgb[i, 0]), int(rgb[i, 1]), int(rgb[i, 2])),
@@ -284,6 +323,23 @@ def _colors(bins: _Bins, labels: IntArray, accent_labels: set[int], space: Space
     ]
     colors.sort(key=lambda color: (-color.proportion, color.hex))
     return tuple(colors)
+
+
+def _standing_out(
+    lab: FloatArray, proportions: FloatArray, min_chroma: float = ACCENT_MIN_CHROMA
+) -> set[int]:
+    """Small colours the plain clustering kept that an accent search would have rescued anyway:
+    they are marked as accents too, so the flag means the same whichever way a colour got in."""
+    if len(lab) < 2:
+        return set()
+    distances = ciede2000(lab[:, None, :], lab[None, :, :])
+    distances[np.diag_indices(len(lab))] = np.inf
+    standing_out = (
+        (proportions <= ACCENT_MAX_SHARE)
+        & (chroma(lab) >= min_chroma)
+        & (distances.min(axis=1) >= ACCENT_MIN_DELTA_E)
+    )
+    return {int(index) for index in np.flatnonzero(standing_out)}
 
 
 _CLUSTERERS: dict[str, Callable[..., IntArray]] = {
