@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -109,7 +110,10 @@ def _run_all(jobs: list[_Job], workers: int) -> Iterator[_Outcome]:
     if workers == 1 or len(jobs) == 1:
         yield from map(_process, jobs)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # forkserver: forking a process that may hold threads (tqdm's monitor, BLAS) can deadlock.
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("forkserver")
+    ) as pool:
         yield from pool.map(_process, jobs)
 
 

@@ -1,0 +1,172 @@
+"""Palette extraction: accents, hue as an angle, fewer colours than k, filters, options, determinism."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import palettes
+from palettes import clustering
+from palettes.colorspace import ciede2000, srgb_to_lab
+from palettes.extraction import NEAR_DUPLICATE_DELTA_E
+from tests.unit.images import encode, graded_frame_with_accents, solid
+
+CRIMSON = (220, 20, 60)
+VIVID_GREEN = (40, 200, 60)
+
+
+def _nearest_delta_e(palette, rgb) -> float:
+    lab = srgb_to_lab(np.array([color.rgb for color in palette.colors], dtype=np.uint8))
+    return float(ciede2000(lab, srgb_to_lab(np.array(rgb, dtype=np.uint8))).min())
+
+
+@pytest.fixture(scope="module")
+def graded_still() -> bytes:
+    return encode(Image.fromarray(graded_frame_with_accents([(CRIMSON, 0.006), (VIVID_GREEN, 0.01)])), "PNG")
+
+
+def test_small_accents_earn_a_place(graded_still) -> None:
+    palette = palettes.extract(graded_still)
+    for accent in (CRIMSON, VIVID_GREEN):
+        assert _nearest_delta_e(palette, accent) < 5
+    accents = [color for color in palette.colors if color.accent]
+    assert {color.rgb for color in accents} >= {CRIMSON, VIVID_GREEN}
+    assert all(color.proportion < 0.02 for color in accents)
+
+
+def test_plain_clustering_loses_the_smaller_accent(graded_still) -> None:
+    # The weakness of the original project that accents fix: the 0.6% crimson patch is lost.
+    plain = palettes.extract(graded_still, accents=False)
+    assert _nearest_delta_e(plain, CRIMSON) > 15
+
+
+def test_accents_do_not_give_up_the_frame(graded_still) -> None:
+    pixels = palettes.load_image(graded_still).pixels
+    lab = srgb_to_lab(pixels)
+
+    def mean_error(palette) -> float:
+        colours = srgb_to_lab(np.array([color.rgb for color in palette.colors], dtype=np.uint8))
+        return float(ciede2000(lab[:, None, :], colours[None, :, :]).min(axis=1).mean())
+
+    with_accents = mean_error(palettes.extract(graded_still))
+    without = mean_error(palettes.extract(graded_still, accents=False))
+    assert with_accents < without * 1.25
+
+
+def test_no_false_accent_on_a_plain_gradient() -> None:
+    still = encode(Image.fromarray(graded_frame_with_accents([])), "PNG")
+    assert not any(color.accent for color in palettes.extract(still).colors)
+
+
+def test_hsv_clustering_averages_hue_as_an_angle() -> None:
+    # Reds at hue 350° and 10°: a plain average of hues would give 180° (cyan).
+    image = Image.new("RGB", (40, 20))
+    image.paste((230, 0, 38), (0, 0, 20, 20))  # hue ~350°
+    image.paste((230, 38, 0), (20, 0, 40, 20))  # hue ~10°
+    palette = palettes.extract(encode(image, "PNG"), k=1, space="hsv")
+    hue = palette.colors[0].hsv[0]
+    assert min(hue, 360 - hue) < 5
+    red, green, blue = palette.colors[0].rgb
+    assert red > 200 and green < 40 and blue < 40
+
+
+def test_fewer_distinct_colours_than_k_gives_fewer_and_no_duplicates() -> None:
+    image = Image.new("RGB", (30, 10))
+    for index, rgb in enumerate([(250, 0, 0), (0, 0, 250), (0, 200, 0)]):
+        image.paste(rgb, (index * 10, 0, index * 10 + 10, 10))
+    for method in palettes.METHODS:
+        palette = palettes.extract(encode(image, "PNG"), k=12, method=method)
+        assert sorted(color.rgb for color in palette.colors) == [(0, 0, 250), (0, 200, 0), (250, 0, 0)]
+        assert [color.proportion for color in palette.colors] == pytest.approx([1 / 3] * 3)
+
+
+def test_near_duplicates_are_merged() -> None:
+    image = Image.new("RGB", (20, 10))
+    image.paste((100, 100, 100), (0, 0, 10, 10))
+    image.paste((104, 102, 100), (10, 0, 20, 10))  # CIEDE2000 about 1.5 from the first
+    palette = palettes.extract(encode(image, "PNG"), k=2)
+    assert len(palette.colors) == 1
+
+
+def test_brightness_filter_leaves_out_dark_and_light_pixels() -> None:
+    image = Image.new("RGB", (30, 10), (0, 0, 0))
+    image.paste((255, 255, 255), (0, 0, 10, 10))
+    image.paste((40, 120, 200), (10, 0, 20, 10))
+    palette = palettes.extract(encode(image, "PNG"), min_brightness=0.1, max_brightness=0.9)
+    assert [color.rgb for color in palette.colors] == [(40, 120, 200)]
+    assert palette.source.counted_pixels == 100
+
+
+def test_brightness_filter_that_leaves_nothing_is_an_error() -> None:
+    with pytest.raises(palettes.NoUsablePixelsError, match="brightness"):
+        palettes.extract(encode(solid((0, 0, 0)), "PNG"), min_brightness=0.2)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"k": 0},
+        {"k": 33},
+        {"k": 2.5},
+        {"method": "dbscan"},
+        {"space": "xyz"},
+        {"min_brightness": -0.1},
+        {"max_brightness": 1.5},
+        {"min_brightness": 0.6, "max_brightness": 0.4},
+        {"seed": -1},
+    ],
+)
+def test_bad_options_are_refused_before_any_work(options) -> None:
+    with pytest.raises(palettes.InvalidParameterError):
+        palettes.extract(b"not even an image", **options)
+
+
+def test_options_from_strings() -> None:
+    params = palettes.ExtractParams.from_strings(
+        {"k": "8", "Method": "agglomerative", "space": "HSV", "min-brightness": "0.1", "accents": "no"}
+    )
+    assert params == palettes.ExtractParams(
+        k=8, method="agglomerative", space="hsv", min_brightness=0.1, accents=False
+    )
+    for bad in ({"k": "six"}, {"accents": "maybe"}, {"colour": "red"}, {"max_brightness": "nan"}):
+        with pytest.raises(palettes.InvalidParameterError):
+            palettes.ExtractParams.from_strings(bad)
+
+
+@pytest.mark.parametrize("method", ["kmeans", "agglomerative"])
+@pytest.mark.parametrize("space", ["lab", "rgb", "hsv"])
+def test_every_method_and_space_on_a_real_photo(method, space, sample_still) -> None:
+    palette = palettes.extract(sample_still, method=method, space=space)
+    assert 3 <= len(palette.colors) <= 6
+    assert sum(color.proportion for color in palette.colors) == pytest.approx(1.0)
+    assert palette.to_dict() == palettes.extract(sample_still, method=method, space=space).to_dict()
+    lab = np.array([color.lab for color in palette.colors])
+    distances = ciede2000(lab[:, None, :], lab[None, :, :])
+    assert distances[~np.eye(len(lab), dtype=bool)].min() >= NEAR_DUPLICATE_DELTA_E
+
+
+def test_document_shape(sample_still) -> None:
+    document = palettes.extract(sample_still, source_key="stills/film/a.jpg").to_dict()
+    assert document["schema_version"] == 1
+    assert document["source"]["key"] == "stills/film/a.jpg"
+    assert document["params"]["k"] == 6
+    first = document["colors"][0]
+    assert set(first) == {"hex", "rgb", "hsv", "lab", "proportion", "name", "accent"}
+    proportions = [color["proportion"] for color in document["colors"]]
+    assert proportions == sorted(proportions, reverse=True)
+    assert document["coolors_url"].startswith("https://coolors.co/")
+
+
+def test_weighted_kmeans_matches_scikit_learn() -> None:
+    from sklearn.cluster import KMeans
+
+    rng = np.random.default_rng(3)
+    points = np.concatenate([rng.normal(centre, 4.0, (300, 3)) for centre in (0, 30, 60, 90)])
+    weights = rng.integers(1, 50, len(points)).astype(float)
+    ours = clustering.kmeans(points, weights, 4, seed=0)
+
+    def inertia(labels) -> float:
+        centres = clustering.weighted_means(points, weights, labels, int(labels.max()) + 1)
+        return float(np.sum(weights * np.sum((points - centres[labels]) ** 2, axis=1)))
+
+    reference = KMeans(n_clusters=4, n_init=10, random_state=0).fit(points, sample_weight=weights)
+    assert inertia(ours) <= inertia(reference.labels_) * 1.01
