@@ -58,7 +58,7 @@ def test_bad_input_gets_a_typed_error(data, error, fragment) -> None:
 def test_truncated_jpeg_is_corrupt() -> None:
     noisy = Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 400, 3), dtype=np.uint8))
     data = encode(noisy, "JPEG", quality=90)
-    with pytest.raises(palettes.CorruptImageError, match="truncated|damaged"):
+    with pytest.raises(palettes.CorruptImageError, match=r"truncated|damaged"):
         palettes.extract(data[: len(data) // 3])
 
 
