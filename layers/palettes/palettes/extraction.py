@@ -120,12 +120,8 @@ def palette_of_pixels(pixels: NDArray[np.uint8], params: ExtractParams, source: 
 
 
 def _histogram(pixels: NDArray[np.uint8], space: Space) -> _Bins:
-    shift = 8 - _BITS
-    codes = (
-        (pixels[:, 0].astype(np.intp) >> shift) << (2 * _BITS)
-        | (pixels[:, 1].astype(np.intp) >> shift) << _BITS
-        | (pixels[:, 2].astype(np.intp) >> shift)
-    )
+    quantised = (pixels >> (8 - _BITS)).astype(np.intp)
+    codes = (quantised[:, 0] << (2 * _BITS)) | (quantised[:, 1] << _BITS) | quantised[:, 2]
     size = 1 << (3 * _BITS)
     counts = np.bincount(codes, minlength=size)
     occupied = np.flatnonzero(counts)
@@ -210,7 +206,18 @@ def _with_accents(
     rest = np.flatnonzero(~in_accent)
     if len(rest) == 0:
         return labels, set()
-    rest_labels = cluster(bins.features[rest], bins.weights[rest], params.k - len(groups), seed=params.seed)
+    # k-means restarts from the plain palette less the colours nearest the accents: Lloyd only
+    # has to settle what moved.
+    base = _centres(bins, labels)
+    accent_means = np.array(
+        [np.average(bins.features[members], axis=0, weights=bins.weights[members]) for members in groups]
+    )
+    replaced = set(clustering.squared_distances(accent_means, base).argmin(axis=1).tolist())
+    spare = [index for index in np.argsort(-shares) if index not in replaced]
+    init = base[spare[: params.k - len(groups)]]
+    rest_labels = cluster(
+        bins.features[rest], bins.weights[rest], params.k - len(groups), seed=params.seed, init=init
+    )
     combined = np.empty(len(bins.weights), dtype=np.intp)
     combined[rest] = rest_labels
     first_accent = int(rest_labels.max()) + 1
