@@ -1,0 +1,61 @@
+"""Extract function: an S3 upload event -> palette JSON and swatch PNG in S3, then the still's item."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.config import Config
+
+from palette_service.extraction import ExtractionServices, Outcome, StillOutcome, process_s3_event
+from palette_service.observability import logger, metrics, tracer
+from palette_service.repository import PaletteRepository
+from palette_service.settings import ServiceSettings
+from palette_service.storage import StillStorage
+
+_METRIC_NAMES = {
+    Outcome.PROCESSED: "StillsProcessed",
+    Outcome.FAILED: "StillsFailed",
+    Outcome.SKIPPED: "StillsSkipped",
+}
+
+
+# Standard retry mode: backs off on throttling and 5xx before an error reaches the handler.
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+
+
+@cache
+def services() -> ExtractionServices:
+    """Settings and clients, made once per execution environment (cold start)."""
+    settings = ServiceSettings.from_env()
+    table = boto3.resource("dynamodb", config=CLIENT_CONFIG).Table(settings.palettes_table)
+    return ExtractionServices(
+        settings=settings,
+        storage=StillStorage(boto3.client("s3", config=CLIENT_CONFIG), settings.stills_bucket),
+        repository=PaletteRepository(table),
+    )
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    outcomes = process_s3_event(event, services())
+    record_metrics(outcomes)
+    return summarize(outcomes)
+
+
+def record_metrics(outcomes: list[StillOutcome]) -> None:
+    for outcome in outcomes:
+        metrics.add_metric(name=_METRIC_NAMES[outcome.outcome], unit=MetricUnit.Count, value=1)
+        if outcome.duration_ms is not None:
+            metrics.add_metric(
+                name="ProcessingDuration", unit=MetricUnit.Milliseconds, value=outcome.duration_ms
+            )
+
+
+def summarize(outcomes: list[StillOutcome]) -> dict[str, int]:
+    return {kind.value: sum(1 for outcome in outcomes if outcome.outcome is kind) for kind in Outcome}

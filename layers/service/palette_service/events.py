@@ -1,0 +1,74 @@
+"""S3 event notifications -> plain values: decoded keys, bare ETags, comparable sequencers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools.utilities.data_classes import S3Event
+
+SEQUENCER_WIDTH = 32
+_HEX_DIGITS = frozenset("0123456789ABCDEF")
+
+
+def normalize_sequencer(raw: str | None) -> str:
+    """An S3 event sequencer as a fixed-width, upper-case hex string.
+
+    S3 sequencers of one key are ordered when the shorter is right-padded with zeros and the two are
+    compared as strings; padding every one to the same width up front lets DynamoDB compare them
+    with ``<`` in a condition expression. A missing or malformed sequencer sorts as the oldest.
+    """
+    text = (raw or "").strip().upper()
+    if not text or not set(text) <= _HEX_DIGITS:
+        text = ""
+    return text.ljust(max(SEQUENCER_WIDTH, len(text)), "0")
+
+
+def bare_etag(etag: str) -> str:
+    """An ETag without the quotes HeadObject puts around it (events carry it bare)."""
+    return etag.strip().strip('"')
+
+
+@dataclass(frozen=True)
+class ObjectEvent:
+    """One record of an S3 event: which object version it is about, and where it sits in order."""
+
+    bucket: str
+    key: str
+    event_name: str
+    etag: str
+    version_id: str | None
+    sequencer: str
+    size: int | None
+
+    @property
+    def is_creation(self) -> bool:
+        return self.event_name.startswith("ObjectCreated:")
+
+
+def parse_s3_event(event: Mapping[str, Any]) -> list[ObjectEvent]:
+    """Every record of an S3 notification, each key URL-decoded (S3 encodes keys as form values).
+
+    An event without records (the ``s3:TestEvent`` S3 sends when a notification is configured)
+    gives an empty list.
+    """
+    if not event.get("Records"):
+        return []
+    records = []
+    for record in S3Event(dict(event)).records:
+        s3_object = record.s3.get_object
+        raw_size = s3_object.get("size")
+        records.append(
+            ObjectEvent(
+                bucket=record.s3.bucket.name,
+                key=unquote_plus(s3_object.key),
+                event_name=record.event_name,
+                etag=bare_etag(s3_object.etag),
+                version_id=s3_object.version_id or None,
+                sequencer=normalize_sequencer(s3_object.get("sequencer")),
+                size=int(raw_size) if raw_size is not None else None,
+            )
+        )
+    return records

@@ -1,0 +1,317 @@
+"""An S3 upload event -> the still's palette JSON and swatch PNG in S3, then its item in DynamoDB.
+
+Guarantees, given S3's at-least-once, unordered delivery:
+
+* outputs first, item last: a DONE item always has its outputs (a retry overwrites them, since
+  there is one pair of output keys per still);
+* an item only moves to a newer object version (S3 sequencer order, a conditional write): a late
+  event for an older version changes nothing, and a re-delivered event is skipped before download;
+* a bad still (unreadable image, bad option, object too large, bad key layout) becomes a FAILED
+  item with its reason and is not raised; anything else (throttling, 5xx, network) propagates so
+  Lambda retries the event, and skipping makes the retry cheap for the records already done.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from palette_service.errors import (
+    InvalidKeyLayoutError,
+    ObjectTooLargeError,
+    PermanentStillError,
+    StaleEventError,
+)
+from palette_service.events import ObjectEvent, parse_s3_event
+from palette_service.keys import StillKey, is_input_key, parse_still_key
+from palette_service.observability import logger, tracer
+from palette_service.records import StillRecord, StillStatus, format_timestamp, utc_now
+from palette_service.repository import PaletteRepository
+from palette_service.settings import ServiceSettings
+from palette_service.storage import ObjectVersion, StillStorage
+from palettes import ExtractParams, PaletteError, extract, render_swatch
+from palettes.exports import MEDIA_TYPES, export_document
+
+# User metadata on each output naming the object version it was made from.
+SOURCE_SEQUENCER = "source-sequencer"
+SOURCE_ETAG = "source-etag"
+_OPTION_NAMES = frozenset(field.name for field in fields(ExtractParams))
+
+
+class Outcome(StrEnum):
+    PROCESSED = "processed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class StillOutcome:
+    """What became of one event record; ``detail`` says why for a skip or a failure."""
+
+    key: str
+    outcome: Outcome
+    detail: str = ""
+    duration_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class ExtractionServices:
+    """What the extraction needs, built once per cold start by the handler (or by a test)."""
+
+    settings: ServiceSettings
+    storage: StillStorage
+    repository: PaletteRepository
+    clock: Callable[[], datetime] = utc_now
+
+
+def process_s3_event(event: Mapping[str, Any], services: ExtractionServices) -> list[StillOutcome]:
+    """Process every record of an S3 notification, in order; see the module docstring."""
+    outcomes = []
+    try:
+        for object_event in parse_s3_event(event):
+            logger.append_keys(key=object_event.key)
+            logger.set_correlation_id(object_event.key)
+            outcome = process_object_event(object_event, services)
+            logger.info("still handled", extra={"outcome": outcome.outcome.value, "detail": outcome.detail})
+            outcomes.append(outcome)
+    finally:
+        logger.remove_keys(["key"])
+    return outcomes
+
+
+def params_from_metadata(metadata: Mapping[str, str]) -> ExtractParams:
+    """Extraction options from S3 user metadata (``k``, ``method``, ``min-brightness``, ...).
+
+    Other metadata is the uploader's business and is ignored; a bad value of a known option raises
+    :class:`palettes.InvalidParameterError`.
+    """
+    options = {
+        name: value
+        for name, value in metadata.items()
+        if name.strip().lower().replace("-", "_") in _OPTION_NAMES
+    }
+    return ExtractParams.from_strings(options)
+
+
+@tracer.capture_method(capture_response=False)
+def process_object_event(object_event: ObjectEvent, services: ExtractionServices) -> StillOutcome:
+    """Process one record; see the module docstring."""
+    return _process(object_event, services, repair=False)
+
+
+def _process(object_event: ObjectEvent, services: ExtractionServices, *, repair: bool) -> StillOutcome:
+    """``repair`` redoes a recorded version (see :func:`_repair_outputs`): no skip, no further repair."""
+    target = _still_to_process(object_event, services, repair=repair)
+    if isinstance(target, StillOutcome):
+        return target
+    started = time.perf_counter()
+    try:
+        result = _extract(object_event, services)
+    except StaleEventError as error:
+        return StillOutcome(object_event.key, Outcome.SKIPPED, str(error))
+    except _StillFailed as failure:
+        return _record_failure(target, object_event, failure.error, services, params=failure.params)
+    outcome = _publish(target, object_event, result, services, repair=repair)
+    if outcome.outcome is Outcome.PROCESSED:
+        return replace(outcome, duration_ms=(time.perf_counter() - started) * 1000)
+    return outcome
+
+
+def _still_to_process(
+    object_event: ObjectEvent, services: ExtractionServices, *, repair: bool
+) -> StillKey | StillOutcome:
+    """The still this record is about, or its outcome already when there is no work to do.
+
+    A key with a bad layout is recorded as FAILED when it names an item, skipped otherwise.
+    """
+    key = object_event.key
+    if reason := _not_for_this_function(object_event, services.settings):
+        return StillOutcome(key, Outcome.SKIPPED, reason)
+    layout_error: InvalidKeyLayoutError | None = None
+    try:
+        still = parse_still_key(key, services.settings.input_prefix)
+    except InvalidKeyLayoutError as error:
+        if error.still is None:
+            logger.warning("object key cannot name a still; not recorded", extra={"reason": str(error)})
+            return StillOutcome(key, Outcome.SKIPPED, error.code)
+        layout_error, still = error, error.still
+    if not repair and (stale := _already_recorded(services.repository.get(still), object_event)):
+        return StillOutcome(key, Outcome.SKIPPED, stale)
+    if layout_error is not None:
+        return _record_failure(still, object_event, layout_error, services, params=None)
+    return still
+
+
+def _not_for_this_function(object_event: ObjectEvent, settings: ServiceSettings) -> str:
+    """Why the record is none of this function's business, or ``""`` when it is."""
+    if object_event.bucket != settings.stills_bucket:
+        return f"bucket {object_event.bucket!r} is not the stills bucket"
+    if not object_event.is_creation:
+        return f"{object_event.event_name} is not an upload"
+    if not is_input_key(object_event.key, settings.input_prefix):
+        return f"outside {settings.input_prefix!r}"
+    return ""
+
+
+@dataclass(frozen=True)
+class _Extraction:
+    document: dict[str, Any]
+    swatch: bytes
+    params: ExtractParams
+    size: int
+
+
+class _StillFailed(Exception):
+    """A permanent failure, with the options in force when it happened (if they were read)."""
+
+    def __init__(self, error: PermanentStillError | PaletteError, params: ExtractParams | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.params = params
+
+
+def _extract(object_event: ObjectEvent, services: ExtractionServices) -> _Extraction:
+    """Read the event's object version (refusing it unread when too large) and make its palette."""
+    version = ObjectVersion(key=object_event.key, etag=object_event.etag, version_id=object_event.version_id)
+    limit = services.settings.max_object_bytes
+    params: ExtractParams | None = None
+    try:
+        head = services.storage.head(version)
+        if head.size > limit:
+            raise ObjectTooLargeError(f"the object is {head.size} bytes; the limit is {limit} bytes")
+        params = params_from_metadata(head.metadata)
+        image = services.storage.download(version)
+        palette = extract(image, **params.as_kwargs(), source_key=object_event.key)
+        return _Extraction(
+            document=palette.to_dict(), swatch=render_swatch(palette), params=params, size=head.size
+        )
+    except (PermanentStillError, PaletteError) as error:
+        raise _StillFailed(error, params) from error
+
+
+def _publish(
+    still: StillKey,
+    object_event: ObjectEvent,
+    result: _Extraction,
+    services: ExtractionServices,
+    *,
+    repair: bool,
+) -> StillOutcome:
+    """Outputs first, then the item, unless a newer version is recorded (before or meanwhile)."""
+    key = object_event.key
+    # Extraction takes the longest: a newer version may have been recorded meanwhile.
+    if stale := _already_recorded(services.repository.get(still), object_event, same_version_is_stale=False):
+        return StillOutcome(key, Outcome.SKIPPED, stale)
+    settings = services.settings
+    output_metadata = {SOURCE_SEQUENCER: object_event.sequencer, SOURCE_ETAG: object_event.etag}
+    palette_key = still.palette_key(settings.palette_prefix)
+    swatch_key = still.swatch_key(settings.swatch_prefix)
+    services.storage.put(
+        palette_key,
+        export_document(result.document, "json"),
+        content_type=MEDIA_TYPES["json"],
+        metadata=output_metadata,
+    )
+    services.storage.put(swatch_key, result.swatch, content_type="image/png", metadata=output_metadata)
+    record = StillRecord(
+        still=still,
+        key=object_event.key,
+        status=StillStatus.DONE,
+        etag=object_event.etag,
+        sequencer=object_event.sequencer,
+        updated_at=format_timestamp(services.clock()),
+        version_id=object_event.version_id,
+        size=result.size,
+        document=result.document,
+        params=result.params.as_kwargs(),
+        palette_key=palette_key,
+        swatch_key=swatch_key,
+    )
+    if not services.repository.save(record):
+        if not repair:
+            _repair_outputs(still, object_event, services)
+        return StillOutcome(key, Outcome.SKIPPED, "a newer version was recorded meanwhile")
+    return StillOutcome(key, Outcome.PROCESSED)
+
+
+def _already_recorded(
+    existing: StillRecord | None, object_event: ObjectEvent, *, same_version_is_stale: bool = True
+) -> str:
+    """Why this event needs no work given the item, or ``""`` when it does."""
+    if existing is None:
+        return ""
+    if existing.sequencer > object_event.sequencer:
+        return f"a newer version is recorded (sequencer {existing.sequencer})"
+    if (
+        same_version_is_stale
+        and existing.sequencer == object_event.sequencer
+        and existing.etag == object_event.etag
+    ):
+        return f"this version is already recorded as {existing.status.value}"
+    return ""
+
+
+def _record_failure(
+    still: StillKey,
+    object_event: ObjectEvent,
+    error: PermanentStillError | PaletteError,
+    services: ExtractionServices,
+    *,
+    params: ExtractParams | None,
+) -> StillOutcome:
+    code = str(getattr(error, "code", "invalid_still"))
+    logger.warning("still failed", extra={"error": code, "reason": str(error)})
+    record = StillRecord(
+        still=still,
+        key=object_event.key,
+        status=StillStatus.FAILED,
+        etag=object_event.etag,
+        sequencer=object_event.sequencer,
+        updated_at=format_timestamp(services.clock()),
+        version_id=object_event.version_id,
+        size=object_event.size,
+        params=None if params is None else params.as_kwargs(),
+        reason=str(error),
+        error=code,
+    )
+    if not services.repository.save(record):
+        return StillOutcome(object_event.key, Outcome.SKIPPED, "a newer version was recorded meanwhile")
+    return StillOutcome(object_event.key, Outcome.FAILED, code)
+
+
+def _repair_outputs(still: StillKey, object_event: ObjectEvent, services: ExtractionServices) -> None:
+    """After losing the item write to a newer version, make sure our outputs did not overwrite its.
+
+    Two versions processed at once can interleave as: newer writes outputs, older writes outputs,
+    newer writes its item, older's item write fails. The outputs are then the older version's. If
+    ours are the last ones written and the winner is DONE, redo the winner's version (same bytes,
+    same options: the same outputs), once.
+    """
+    winner = services.repository.get(still)
+    if winner is None or winner.status is not StillStatus.DONE:
+        return
+    output_keys = (
+        still.palette_key(services.settings.palette_prefix),
+        still.swatch_key(services.settings.swatch_prefix),
+    )
+    clobbered = any(
+        (services.storage.metadata(output_key) or {}).get(SOURCE_SEQUENCER) == object_event.sequencer
+        for output_key in output_keys
+    )
+    if not clobbered:
+        return
+    logger.warning("outputs of an older version overwrote the newest ones; redoing the newest version")
+    winner_event = ObjectEvent(
+        bucket=object_event.bucket,
+        key=winner.key,
+        event_name="ObjectCreated:Put",
+        etag=winner.etag,
+        version_id=winner.version_id,
+        sequencer=winner.sequencer,
+        size=winner.size,
+    )
+    _process(winner_event, services, repair=True)

@@ -1,0 +1,107 @@
+"""What the read API answers, as pydantic models (they also make its OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from urllib.parse import quote
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from palette_service.records import StillRecord, StillStatus
+
+
+class PaletteColor(BaseModel):
+    """One colour of a palette; ``proportion`` is its share of the counted pixels."""
+
+    model_config = ConfigDict(extra="allow")
+
+    hex: str = Field(pattern=r"^#[0-9a-fA-F]{6}$", examples=["#1b2a3c"])
+    rgb: list[int] = Field(min_length=3, max_length=3)
+    hsv: list[float] = Field(min_length=3, max_length=3)
+    lab: list[float] = Field(min_length=3, max_length=3)
+    proportion: float = Field(ge=0, le=1)
+    name: str
+    accent: bool
+
+
+class PaletteSource(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    key: str | None
+    width: int
+    height: int
+    format: str
+    counted_pixels: int
+
+
+class PaletteDocument(BaseModel):
+    """The palette document (``schema_version`` 1), as the palettes library writes it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    schema_version: int
+    source: PaletteSource
+    params: dict[str, Any]
+    colors: list[PaletteColor]
+    coolors_url: str | None = None
+
+
+class StillLinks(BaseModel):
+    """Paths relative to the API root (the stage), each segment URL-encoded."""
+
+    palette: str = Field(serialization_alias="self")
+    swatch: str | None
+
+
+class StillSummary(BaseModel):
+    """One still in a listing: its colours when DONE, its reason when FAILED."""
+
+    key: str
+    film: str
+    name: str
+    status: Literal["DONE", "FAILED"]
+    updated_at: str
+    colors: list[str] | None = None
+    reason: str | None = None
+    error: str | None = None
+    links: StillLinks
+
+    @classmethod
+    def from_record(cls, record: StillRecord) -> StillSummary:
+        palette_path = still_path(record.still.film, record.still.name)
+        done = record.status is StillStatus.DONE
+        return cls(
+            key=record.key,
+            film=record.still.film,
+            name=record.still.name,
+            status="DONE" if done else "FAILED",
+            updated_at=record.updated_at,
+            colors=record.hex_colors if done else None,
+            reason=None if done else record.reason,
+            error=None if done else record.error,
+            links=StillLinks(palette=palette_path, swatch=f"{palette_path}/swatch" if done else None),
+        )
+
+
+class StillPage(BaseModel):
+    """A page of a film's stills, newest first; pass ``next_cursor`` back as ``cursor`` for the next."""
+
+    items: list[StillSummary]
+    next_cursor: str | None
+
+
+class ErrorMessage(BaseModel):
+    message: str
+
+
+class FailedStill(BaseModel):
+    """A still that was processed and failed: why, as a sentence and as a stable code."""
+
+    status: Literal["FAILED"] = "FAILED"
+    key: str
+    reason: str
+    error: str
+
+
+def still_path(film: str, name: str) -> str:
+    return f"/palettes/{quote(film, safe='')}/{quote(name, safe='')}"

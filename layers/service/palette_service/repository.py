@@ -1,0 +1,125 @@
+"""DynamoDB access for still items, behind one small class that takes the boto3 Table it uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
+from botocore.exceptions import ClientError
+
+from palette_service.keys import STILL_PREFIX, StillKey
+from palette_service.records import StillRecord
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
+NEWEST_INDEX = "ByFilmNewest"
+# A conditional write lost: the item already holds a newer version (see PaletteRepository.save).
+CONDITION_FAILED = "ConditionalCheckFailedException"
+INDEX_KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk")
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    """One DynamoDB page of the newest-first index: each record with its index key, and where to resume."""
+
+    entries: list[tuple[StillRecord, dict[str, str]]]
+    last_evaluated_key: dict[str, str] | None
+
+
+class PaletteRepository:
+    """Reads and conditional writes of still items.
+
+    Every write is ordered by the S3 sequencer: an item only ever moves to a newer object version
+    (or is written again for the very same version), so late or repeated events cannot roll it back.
+    """
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def get(self, still: StillKey) -> StillRecord | None:
+        response = self._table.get_item(Key={"pk": still.pk, "sk": still.sk}, ConsistentRead=True)
+        item = response.get("Item")
+        return None if item is None else StillRecord.from_item(item)
+
+    def save(self, record: StillRecord) -> bool:
+        """Write ``record`` unless the item already holds a newer version; ``False`` when it does.
+
+        The write succeeds when there is no item, when the item's sequencer is older, or when it is
+        the same version (same sequencer and ETag: a re-delivery). ``created_at`` keeps its first
+        value; attributes the record leaves empty are removed (a FAILED item has no document).
+        """
+        # Placeholders are spelled out (not boto3's condition builder, whose #n0/:v0 could collide).
+        names: dict[str, str] = {"#created": "created_at", "#sequencer": "sequencer", "#etag": "etag"}
+        values: dict[str, Any] = {
+            ":now": record.updated_at,
+            ":sequencer": record.sequencer,
+            ":etag": record.etag,
+        }
+        assignments: list[str] = ["#created = if_not_exists(#created, :now)"]
+        removals: list[str] = []
+        for index, (attribute, value) in enumerate(record.attributes().items()):
+            names[f"#u{index}"] = attribute
+            if value is None:
+                removals.append(f"#u{index}")
+            else:
+                values[f":u{index}"] = value
+                assignments.append(f"#u{index} = :u{index}")
+        expression = "SET " + ", ".join(assignments)
+        if removals:
+            expression += " REMOVE " + ", ".join(removals)
+        condition = (
+            "attribute_not_exists(pk) OR attribute_not_exists(#sequencer) OR #sequencer < :sequencer"
+            " OR (#sequencer = :sequencer AND #etag = :etag)"
+        )
+        try:
+            self._table.update_item(
+                Key={"pk": record.still.pk, "sk": record.still.sk},
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == CONDITION_FAILED:
+                return False
+            raise
+        return True
+
+    def query_newest(
+        self,
+        film: str,
+        *,
+        page_size: int,
+        name_prefix: str = "",
+        start_key: dict[str, str] | None = None,
+    ) -> IndexPage:
+        """One page of a film's stills, newest first, optionally only names starting with ``name_prefix``.
+
+        ``page_size`` bounds the items DynamoDB reads, before the name filter: a page may hold fewer
+        matches than that and still not be the last one (``last_evaluated_key`` is then set).
+        """
+        still = StillKey(film=film, name="")
+        name_filter: ConditionBase = Attr("sk").begins_with(STILL_PREFIX)
+        if name_prefix:
+            name_filter = name_filter & Attr("name").begins_with(name_prefix)
+        arguments: dict[str, Any] = {
+            "IndexName": NEWEST_INDEX,
+            "KeyConditionExpression": Key("gsi1pk").eq(still.pk),
+            "FilterExpression": name_filter,
+            "ScanIndexForward": False,
+            "Limit": page_size,
+        }
+        if start_key is not None:
+            arguments["ExclusiveStartKey"] = start_key
+        response = self._table.query(**arguments)
+        entries = [
+            (StillRecord.from_item(item), {name: str(item[name]) for name in INDEX_KEY_ATTRIBUTES})
+            for item in response.get("Items", [])
+        ]
+        last = response.get("LastEvaluatedKey")
+        return IndexPage(
+            entries=entries,
+            last_evaluated_key=None if last is None else {name: str(value) for name, value in last.items()},
+        )

@@ -1,0 +1,136 @@
+"""S3 access for stills and their outputs, behind one small class that takes the boto3 S3 client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from palette_service.errors import StaleEventError
+from palette_service.events import bare_etag
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+# HeadObject answers have no body, so their error code is the bare HTTP status.
+_GONE = frozenset({"NoSuchKey", "NoSuchVersion", "404"})
+_CHANGED = frozenset({"PreconditionFailed", "412"})
+# HeadObject/GetObject with a versionId on a deleted version (a delete marker) answer 405.
+_DELETE_MARKER = frozenset({"MethodNotAllowed", "405"})
+
+
+@dataclass(frozen=True)
+class ObjectVersion:
+    """Which version of an object to read: by version id when the bucket has one, else by ETag."""
+
+    key: str
+    etag: str
+    version_id: str | None = None
+
+    @property
+    def if_match(self) -> str:
+        return f'"{bare_etag(self.etag)}"'
+
+
+@dataclass(frozen=True)
+class ObjectHead:
+    size: int
+    etag: str
+    version_id: str | None
+    content_type: str | None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+class StillStorage:
+    """Reads stills and writes outputs in one bucket.
+
+    Reads are pinned to the event's object version; when that version is gone (deleted or, without
+    versioning, overwritten) they raise :class:`StaleEventError`: the newer version's own event
+    does the work.
+    """
+
+    def __init__(self, s3: S3Client, bucket: str) -> None:
+        self._s3 = s3
+        self.bucket = bucket
+
+    def head(self, version: ObjectVersion) -> ObjectHead:
+        try:
+            if version.version_id:
+                response = self._s3.head_object(
+                    Bucket=self.bucket, Key=version.key, VersionId=version.version_id
+                )
+            else:
+                response = self._s3.head_object(Bucket=self.bucket, Key=version.key, IfMatch=version.if_match)
+        except ClientError as error:
+            _raise_if_stale(error, version)
+            raise
+        return ObjectHead(
+            size=int(response.get("ContentLength", 0)),
+            etag=bare_etag(response.get("ETag", "")),
+            version_id=response.get("VersionId"),
+            content_type=response.get("ContentType"),
+            metadata=dict(response.get("Metadata", {})),
+        )
+
+    def download(self, version: ObjectVersion) -> bytes:
+        try:
+            if version.version_id:
+                response = self._s3.get_object(
+                    Bucket=self.bucket, Key=version.key, VersionId=version.version_id
+                )
+            else:
+                response = self._s3.get_object(Bucket=self.bucket, Key=version.key, IfMatch=version.if_match)
+        except ClientError as error:
+            _raise_if_stale(error, version)
+            raise
+        with response["Body"] as body:
+            return body.read()
+
+    def put(
+        self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None
+    ) -> None:
+        arguments: dict[str, Any] = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "Body": body,
+            "ContentType": content_type,
+        }
+        if metadata:
+            arguments["Metadata"] = metadata
+        self._s3.put_object(**arguments)
+
+    def metadata(self, key: str) -> dict[str, str] | None:
+        """The user metadata of the current version of ``key``, or ``None`` when there is no such object."""
+        try:
+            response = self._s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if _code(error) in _GONE:
+                return None
+            raise
+        return dict(response.get("Metadata", {}))
+
+    def read(self, key: str) -> bytes | None:
+        """The current bytes of ``key``, or ``None`` when there is no such object."""
+        try:
+            response = self._s3.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if _code(error) in _GONE:
+                return None
+            raise
+        with response["Body"] as body:
+            return body.read()
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _raise_if_stale(error: ClientError, version: ObjectVersion) -> None:
+    code = _code(error)
+    if code in _GONE or code in _DELETE_MARKER:
+        raise StaleEventError(
+            f"{version.key!r} (version {version.version_id or version.etag}) is gone"
+        ) from error
+    if code in _CHANGED:
+        raise StaleEventError(f"{version.key!r} changed since the event (ETag {version.etag})") from error
