@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed
 SAM_STAMP := $(SAM_VENV)/.installed
 OUT ?= out
 
-.PHONY: help venv test test-fast lint typecheck demo demo-library bench invoke sam-build layer-size security ci clean
+.PHONY: help venv test test-fast test-e2e lint typecheck demo demo-library bench invoke sam-build layer-size security ci clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -45,19 +45,23 @@ test-fast: $(STAMP)  ## unit and handler tests only
 
 lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check layers functions src
+	$(BIN)/ruff format --check layers functions src local tests/e2e
 
 typecheck: $(STAMP)  ## mypy (strict for the palettes library)
-	$(BIN)/mypy layers/palettes/palettes layers/service/palette_service src/palettes_cli
+	$(BIN)/mypy layers/palettes/palettes layers/service/palette_service src/palettes_cli functions local
 
 demo-library: $(STAMP)  ## palettes of the sample stills with the library alone
 	$(BIN)/palettes extract samples/stills/* --swatch --out $(OUT)/library --format json
 	@echo "documents and swatches in $(OUT)/library"
 
-demo: demo-library  ## the README's run command
+demo: $(STAMP)  ## the README's run command: the whole service on 127.0.0.1 with the sample stills (Ctrl-C stops; DEMO_EXIT=1 exits)
+	$(BIN)/python -m local.demo $(DEMO_ARGS)
+
+test-e2e: $(STAMP)  ## end-to-end tests only (local stack, HTTP API, client, Chromium)
+	$(BIN)/python -m pytest -m e2e
 
 bench: $(STAMP)  ## benchmark against the notebook method, peers and the decode floor
 	$(BIN)/python bench/benchmark.py
 
 clean:  ## remove build output (keeps the virtual environments)
-	rm -rf $(OUT) .aws-sam build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(OUT) .aws-sam build test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -28,7 +28,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 from pydantic import BaseModel
 
-from palette_service import reads
+from palette_service import gallery, reads
 from palette_service.errors import RequestError, StillFailedError
 from palette_service.listing import DEFAULT_LIMIT, MAX_LIMIT, list_stills
 from palette_service.models import ErrorMessage, FailedStill, PaletteDocument, StillPage, StillSummary
@@ -178,6 +178,51 @@ def get_palettes(
         items=[StillSummary.from_record(record) for record in listing.records],
         next_cursor=listing.next_cursor,
     )
+
+
+# The gallery is HTML for people, not part of the JSON API's OpenAPI document. It is one
+# self-contained page (swatches and exports inline): see palette_service.gallery for why.
+@app.get("/gallery", include_in_schema=False)
+def get_gallery(
+    prefix: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=gallery.MAX_LIMIT)] = gallery.DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query()] = None,
+) -> Response[str]:
+    if not prefix:
+        return _html(HTTPStatus.OK, gallery.render_index())
+    return _gallery_page(prefix, limit, cursor, keep_query={"prefix": prefix})
+
+
+@app.get("/gallery/<film>", include_in_schema=False)
+def get_film_gallery(
+    film: str,
+    limit: Annotated[int, Query(ge=1, le=gallery.MAX_LIMIT)] = gallery.DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query()] = None,
+) -> Response[str]:
+    return _gallery_page(f"{path_segment(film)}/", limit, cursor, keep_query={})
+
+
+def _gallery_page(
+    prefix: str, limit: int, cursor: str | None, *, keep_query: dict[str, str]
+) -> Response[str]:
+    current = services()
+    try:
+        page = gallery.collect_gallery(
+            current.repository, current.storage, prefix, limit=limit, cursor=cursor
+        )
+    except RequestError as error:
+        return _html(error.status, gallery.render_error(error.status, str(error)))
+    return _html(HTTPStatus.OK, gallery.render_gallery(page, keep_query=keep_query))
+
+
+def _html(status: int, page: str) -> Response[str]:
+    headers = {
+        "Content-Security-Policy": gallery.CONTENT_SECURITY_POLICY,
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
+    return Response(status, "text/html; charset=utf-8", body=page, headers=headers)
 
 
 @app.get("/openapi.json", include_in_schema=False)

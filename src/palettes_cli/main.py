@@ -6,13 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from palettes_cli import extract_command
+from palettes_cli import client, extract_command
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="palettes", description="Colour palettes of film stills.")
     subparsers = parser.add_subparsers(dest="command", required=True)
     extract_command.add_parser(subparsers)
+    client.add_parsers(subparsers)
     return parser
 
 

@@ -1,0 +1,352 @@
+"""The gallery: a film's stills with swatches, hex codes, proportions and exports, as one HTML page.
+
+The page is self-contained on purpose: swatches are embedded as ``data:`` images and exports as
+``data:`` download links, so the single request that fetched the page (with the API key in
+``x-api-key``, which API Gateway requires on every route) is the only one. Browsers cannot add that
+header to ``<img>`` or link requests, so anything the page loaded afterwards would be refused; a
+self-contained page also works when saved (``palettes gallery``) and needs no JavaScript. Its
+Content-Security-Policy allows no script and no request at all.
+
+:func:`collect_gallery` reads a page of stills through the repository and storage it is given;
+the ``render_*`` functions are pure.
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape
+from urllib.parse import urlencode
+
+from palette_service.errors import RequestError
+from palette_service.listing import list_stills
+from palette_service.models import still_path
+from palette_service.reads import ExportFile, ExportFormat, export_palette, read_swatch
+from palette_service.records import StillRecord, StillStatus
+from palette_service.repository import PaletteRepository
+from palette_service.storage import StillStorage
+
+DEFAULT_LIMIT = 24
+# Each still adds its swatch (about 30 KB, 40 KB as base64): 48 keep a page far below Lambda's 6 MB
+# response limit.
+MAX_LIMIT = 48
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'"
+)
+_EXPORT_LABELS = {
+    ExportFormat.JSON: "JSON",
+    ExportFormat.CSS: "CSS",
+    ExportFormat.GPL: "GIMP",
+    ExportFormat.ASE: "ASE",
+    ExportFormat.TEXT: "Text",
+}
+_SWATCH_READERS = 8
+
+
+@dataclass(frozen=True)
+class GalleryStill:
+    """One still of the page: its record and, when DONE, its swatch PNG (``None`` if missing) and exports."""
+
+    record: StillRecord
+    swatch_png: bytes | None = None
+    exports: tuple[tuple[ExportFormat, ExportFile], ...] = ()
+
+
+@dataclass(frozen=True)
+class GalleryPage:
+    prefix: str
+    stills: tuple[GalleryStill, ...]
+    next_cursor: str | None
+    limit: int
+    generated_at: datetime
+
+    @property
+    def film(self) -> str:
+        return self.prefix.partition("/")[0]
+
+
+def collect_gallery(
+    repository: PaletteRepository,
+    storage: StillStorage,
+    prefix: str | None,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> GalleryPage:
+    """A page of the stills under ``prefix``, newest first, with their swatches and exports.
+
+    Raises the listing's :class:`~palette_service.errors.RequestError` subclasses for a bad prefix,
+    limit or cursor.
+    """
+    if not 1 <= limit <= MAX_LIMIT:
+        raise _InvalidLimitError(f"limit must be from 1 to {MAX_LIMIT}, got {limit}")
+    listing = list_stills(repository, prefix, limit=limit, cursor=cursor)
+    done = [record for record in listing.records if record.status is StillStatus.DONE]
+    with ThreadPoolExecutor(max_workers=_SWATCH_READERS) as pool:
+        swatches = dict(
+            zip((record.key for record in done), pool.map(lambda r: _swatch(storage, r), done), strict=True)
+        )
+    stills = tuple(
+        GalleryStill(record, swatches[record.key], _exports(record))
+        if record.status is StillStatus.DONE
+        else GalleryStill(record)
+        for record in listing.records
+    )
+    return GalleryPage(
+        prefix=str(prefix),
+        stills=stills,
+        next_cursor=listing.next_cursor,
+        limit=limit,
+        generated_at=datetime.now(UTC),
+    )
+
+
+class _InvalidLimitError(RequestError):
+    pass
+
+
+def _swatch(storage: StillStorage, record: StillRecord) -> bytes | None:
+    try:
+        return read_swatch(storage, record)
+    except RequestError:
+        return None
+
+
+def _exports(record: StillRecord) -> tuple[tuple[ExportFormat, ExportFile], ...]:
+    return tuple((fmt, export_palette(record, fmt.value)) for fmt in ExportFormat)
+
+
+# ---------------------------------------------------------------------- rendering (pure)
+def render_gallery(page: GalleryPage, *, keep_query: Mapping[str, str] | None = None) -> str:
+    """The page as HTML. ``keep_query`` holds the query parameters the next-page link must repeat."""
+    count = len(page.stills)
+    done = sum(1 for still in page.stills if still.record.status is StillStatus.DONE)
+    summary = f"{count} still{'s' if count != 1 else ''}"
+    if done != count:
+        summary += f" · {done} with a palette, {count - done} failed"
+    cards = "\n".join(_render_still(still, index) for index, still in enumerate(page.stills))
+    if not cards:
+        cards = '<p class="empty">No stills under this prefix yet. Upload some under <code>stills/'
+        cards += f"{escape(page.prefix)}</code> and reload.</p>"
+    pager = ""
+    if page.next_cursor:
+        query = {**(keep_query or {}), "limit": str(page.limit), "cursor": page.next_cursor}
+        link = f'<a rel="next" href="?{escape(urlencode(query))}">Next {page.limit} stills →</a>'
+        pager = f'<nav class="pager">{link}</nav>'
+    body = f"""<header>
+  <h1>{escape(page.film)} <span class="subtitle">colour palettes</span></h1>
+  <p class="meta">{summary} · prefix <code>{escape(page.prefix)}</code> · newest first ·
+    generated {page.generated_at.strftime("%Y-%m-%d %H:%M UTC")}</p>
+</header>
+<main class="grid">
+{cards}
+</main>
+{pager}"""
+    return _document(f"{page.film} · palettes", body)
+
+
+def render_index(message: str | None = None) -> str:
+    """``/gallery`` without a prefix: a form asking for one (listing is per film, never a scan)."""
+    note = f'<p class="error">{escape(message)}</p>' if message else ""
+    body = f"""<header>
+  <h1>Palettes <span class="subtitle">gallery</span></h1>
+  <p class="meta">Stills are listed per film folder: <code>stills/&lt;film&gt;/&lt;still&gt;</code>.</p>
+</header>
+<main class="narrow">
+{note}
+<form method="get">
+  <label for="prefix">Film folder, optionally with the start of a still's name</label>
+  <input id="prefix" name="prefix" placeholder="my-film/" required pattern="[^/]+/.*">
+  <button type="submit">Show palettes</button>
+</form>
+</main>"""
+    return _document("Palettes gallery", body)
+
+
+def render_error(status: int, message: str) -> str:
+    body = f"""<header><h1>Palettes <span class="subtitle">gallery</span></h1></header>
+<main class="narrow"><p class="error">{escape(message)}</p>
+<p><a href="?">Start again</a></p></main>"""
+    return _document(f"Error {status} · palettes", body)
+
+
+def _render_still(still: GalleryStill, index: int) -> str:
+    record = still.record
+    name = escape(record.still.name)
+    heading = f'<h2 title="{escape(record.key)}">{name}</h2>'
+    updated = escape(record.updated_at[:19].replace("T", " "))
+    if record.status is not StillStatus.DONE or record.document is None:
+        return f"""<article class="still failed" id="still-{index}">
+  {heading}
+  <p class="status"><span class="badge failed">failed</span> {escape(record.error or "")} · {updated} UTC</p>
+  <p class="reason">{escape(record.reason or "the still could not be processed")}</p>
+</article>"""
+    colors: Sequence[Mapping[str, object]] = record.document.get("colors", [])
+    return f"""<article class="still" id="still-{index}">
+  {heading}
+  <p class="status"><span class="badge done">done</span> {len(colors)} colours · {updated} UTC</p>
+  {_render_swatch(still, colors)}
+  <div class="bar" aria-hidden="true">{"".join(_bar_segment(color) for color in colors)}</div>
+  <table class="colors">
+    <thead><tr><th scope="col"><span class="visually-hidden">colour</span></th><th scope="col">hex</th>
+      <th scope="col">name</th><th scope="col" class="share">share</th></tr></thead>
+    <tbody>
+{"".join(_color_row(color) for color in colors)}    </tbody>
+  </table>
+  <p class="links">{_export_links(still)}</p>
+  <p class="api">API <code>GET {escape(still_path(record.still.film, record.still.name))}</code></p>
+</article>"""
+
+
+def _render_swatch(still: GalleryStill, colors: Sequence[Mapping[str, object]]) -> str:
+    name = still.record.still.name
+    if still.swatch_png is None:
+        return f'<p class="missing">No swatch image stored for {escape(name)}.</p>'
+    described = ", ".join(f"{color['hex']} {_percent(color)}" for color in colors)
+    size = _png_size(still.swatch_png)
+    dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    encoded = base64.b64encode(still.swatch_png).decode("ascii")
+    return (
+        f'<img class="swatch" src="data:image/png;base64,{encoded}"{dimensions} '
+        f'alt="Swatch of {escape(name)}: {escape(described)}">'
+    )
+
+
+def _bar_segment(color: Mapping[str, object]) -> str:
+    hex_code = _hex(color)
+    style = f"width:{_share(color) * 100:.3f}%;background:{hex_code}"
+    return f'<span style="{style}" title="{hex_code} {_percent(color)}"></span>'
+
+
+def _color_row(color: Mapping[str, object]) -> str:
+    hex_code = _hex(color)
+    is_accent = bool(color.get("accent"))
+    row = '<tr class="accent">' if is_accent else "<tr>"
+    badge = ' <span class="badge accent" title="a small, saturated region kept as an accent">accent</span>'
+    return (
+        f"      {row}"
+        f'<td><span class="chip" style="background:{hex_code}"></span></td>'
+        f'<td class="hex"><code>{hex_code}</code></td>'
+        f"<td>{escape(str(color.get('name', '')))}{badge if is_accent else ''}</td>"
+        f'<td class="share"><span class="meter"><span style="width:{_share(color) * 100:.2f}%"></span></span>'
+        f"{_percent(color)}</td></tr>\n"
+    )
+
+
+def _export_links(still: GalleryStill) -> str:
+    links = []
+    for fmt, export in still.exports:
+        encoded = base64.b64encode(export.body).decode("ascii")
+        media_type = export.media_type.split(";", 1)[0].strip()
+        href = f"data:{media_type};base64,{encoded}"
+        links.append(f'<a download="{escape(export.filename)}" href="{href}">{_EXPORT_LABELS[fmt]}</a>')
+    coolors = (still.record.document or {}).get("coolors_url")
+    if isinstance(coolors, str) and coolors.startswith("https://coolors.co/"):
+        links.append(
+            f'<a href="{escape(coolors)}" rel="noopener noreferrer" target="_blank">coolors.co ↗</a>'
+        )
+    return "Download " + " · ".join(links)
+
+
+def _hex(color: Mapping[str, object]) -> str:
+    value = str(color.get("hex", "#000000"))
+    # Colours come from our own documents; still, nothing but #rrggbb reaches a style attribute.
+    if len(value) == 7 and value[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in value[1:]):
+        return value.lower()
+    return "#000000"
+
+
+def _share(color: Mapping[str, object]) -> float:
+    value = color.get("proportion", 0)
+    share = float(value) if isinstance(value, int | float) else 0.0
+    return min(max(share, 0.0), 1.0)
+
+
+def _percent(color: Mapping[str, object]) -> str:
+    share = _share(color) * 100
+    return f"{share:.1f}%" if share >= 0.1 else "<0.1%"
+
+
+def _png_size(png: bytes) -> tuple[int, int] | None:
+    if len(png) < 24 or png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+def _document(title: str, body: str) -> str:
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">
+<meta name="referrer" content="no-referrer">
+<title>{escape(title)}</title>
+<style>{_STYLE}</style>
+</head>
+<body>
+{body}
+</body>
+</html>
+"""
+
+
+_STYLE = """
+:root { color-scheme: light; --ink: #1d1d1b; --muted: #6b6a66; --paper: #f3f2ee; --card: #ffffff;
+  --line: #e4e2dc; --accent: #9a3412; }
+* { box-sizing: border-box; }
+body { margin: 0; padding: 32px clamp(16px, 4vw, 48px) 48px; background: var(--paper); color: var(--ink);
+  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+header { max-width: 1400px; margin: 0 auto 24px; }
+h1 { margin: 0; font-size: 28px; letter-spacing: -0.01em; }
+h1 .subtitle { font-weight: 400; color: var(--muted); }
+.meta { margin: 6px 0 0; color: var(--muted); }
+code { font: 13px/1.3 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+.grid { max-width: 1400px; margin: 0 auto; display: grid; gap: 20px; align-items: start;
+  grid-template-columns: repeat(auto-fill, minmax(min(100%, 400px), 1fr)); }
+.narrow { max-width: 640px; margin: 0 auto; }
+.still { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 16px 18px 14px;
+  box-shadow: 0 1px 2px rgb(0 0 0 / 0.04), 0 4px 16px rgb(0 0 0 / 0.04); min-width: 0; }
+.still h2 { margin: 0; font-size: 17px; overflow-wrap: anywhere; }
+.status { margin: 2px 0 12px; color: var(--muted); font-size: 13px; }
+.badge { display: inline-block; padding: 0 7px; border-radius: 999px; font-size: 11px; font-weight: 600;
+  letter-spacing: 0.04em; text-transform: uppercase; vertical-align: 1px; }
+.badge.done { background: #dcfce7; color: #166534; }
+.badge.failed { background: #fee2e2; color: #991b1b; }
+.badge.accent { background: #ffedd5; color: var(--accent); margin-left: 4px; white-space: nowrap; }
+.swatch { display: block; width: 100%; height: auto; border-radius: 6px; border: 1px solid var(--line); }
+.bar { display: flex; height: 14px; margin: 12px 0 8px; border-radius: 4px; overflow: hidden; }
+.bar span { display: block; min-width: 2px; }
+.colors { width: 100%; border-collapse: collapse; font-size: 14px; }
+.colors th { text-align: left; font-weight: 500; color: var(--muted); font-size: 12px; padding: 4px 6px; }
+.colors td { padding: 4px 6px; border-top: 1px solid var(--line); vertical-align: middle; }
+.colors td:nth-child(3) { overflow-wrap: anywhere; }
+.colors tr.accent td { background: #fffaf3; }
+.chip { display: block; width: 22px; height: 22px; border-radius: 5px;
+  box-shadow: inset 0 0 0 1px rgb(0 0 0 / 0.12); }
+.hex code { font-size: 14px; }
+.share { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.meter { display: inline-block; width: 44px; height: 6px; margin-right: 8px; background: var(--line);
+  border-radius: 3px; overflow: hidden; vertical-align: middle; }
+.meter span { display: block; height: 100%; background: var(--muted); }
+.links { margin: 12px 0 0; font-size: 13px; color: var(--muted); }
+.links a { color: #1d4ed8; text-decoration: none; }
+.links a:hover { text-decoration: underline; }
+.api { margin: 4px 0 0; font-size: 12px; color: var(--muted); overflow-wrap: anywhere; }
+.reason { margin: 0; padding: 10px 12px; background: #fef2f2; border-radius: 8px; color: #7f1d1d; }
+.missing, .empty { color: var(--muted); }
+.error { padding: 10px 12px; background: #fef2f2; border-radius: 8px; color: #7f1d1d; }
+.pager { max-width: 1400px; margin: 24px auto 0; text-align: center; }
+.pager a { display: inline-block; padding: 8px 16px; border-radius: 8px; background: var(--ink); color: #fff;
+  text-decoration: none; }
+form { display: grid; gap: 8px; }
+input { font: inherit; padding: 8px 10px; border: 1px solid var(--line); border-radius: 8px; }
+button { font: inherit; padding: 8px 14px; border: 0; border-radius: 8px; background: var(--ink); color: #fff;
+  justify-self: start; cursor: pointer; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+"""

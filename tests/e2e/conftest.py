@@ -1,0 +1,70 @@
+"""The local stack for the end-to-end tests: started once for this package, always stopped.
+
+Every test module uses its own film folder, so they share one stack without seeing each other.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.stack import LocalStack, LocalStackSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples" / "stills"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="package")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    settings = LocalStackSettings(log_dir=tmp_path_factory.mktemp("local-stack-logs"), retry_delays=(1, 1))
+    with LocalStack(settings) as running:
+        yield running
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def http_get(url: str, headers: Mapping[str, str] | None = None) -> HttpAnswer:
+    """A GET with urllib that returns 4xx/5xx answers instead of raising them."""
+    request = urllib.request.Request(url, headers=dict(headers or {}))
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return HttpAnswer(response.status, dict(response.headers), response.read())
+    except urllib.error.HTTPError as error:
+        return HttpAnswer(error.code, dict(error.headers), error.read())
+
+
+def wait_for_items(
+    table: Any, film: str, names: list[str], *, timeout: float = 90
+) -> dict[str, dict[str, Any]]:
+    """The items of ``film``'s stills ``names``, once every one of them exists."""
+    deadline = time.monotonic() + timeout
+    while True:
+        items = {}
+        for name in names:
+            item = table.get_item(Key={"pk": f"FILM#{film}", "sk": f"STILL#{name}"}, ConsistentRead=True).get(
+                "Item"
+            )
+            if item is not None:
+                items[name] = item
+        if len(items) == len(names):
+            return items
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no item after {timeout} s for {sorted(set(names) - set(items))}")
+        time.sleep(0.25)

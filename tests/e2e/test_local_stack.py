@@ -1,0 +1,328 @@
+"""End to end on the local stack: stills uploaded with boto3 become items, read back through the HTTP API."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pytest
+from botocore.exceptions import ClientError
+
+from local import s3_events
+from local.stack import LocalStack, LocalStackSettings
+from local.template import load_template
+from tests.e2e.conftest import SAMPLES, HttpAnswer, http_get, wait_for_items
+
+pytestmark = pytest.mark.e2e
+
+FILM = "e2e-film"
+AWKWARD = "Opening shot é+%.jpg"
+CORRUPT = "corrupt.jpg"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    stack: LocalStack
+    table: Any
+    items: dict[str, dict[str, Any]]
+    done: list[str]
+
+
+@pytest.fixture(scope="module")
+def uploaded(stack: LocalStack) -> Uploaded:
+    s3 = stack.client("s3")
+    samples = sorted(SAMPLES.glob("*.jpg"))
+    names = [path.name for path in samples]
+    for path in samples:
+        s3.upload_file(
+            str(path), stack.bucket, f"stills/{FILM}/{path.name}", ExtraArgs={"ContentType": "image/jpeg"}
+        )
+    s3.put_object(Bucket=stack.bucket, Key=f"stills/{FILM}/{AWKWARD}", Body=samples[0].read_bytes())
+    s3.put_object(Bucket=stack.bucket, Key=f"stills/{FILM}/{CORRUPT}", Body=b"\xff\xd8\xff not really a JPEG")
+    table = stack.resource("dynamodb").Table(stack.table_name)
+    items = wait_for_items(table, FILM, [*names, AWKWARD, CORRUPT])
+    return Uploaded(stack, table, items, [*names, AWKWARD])
+
+
+def api(
+    stack: LocalStack, path: str, *, key: str | None = "default", accept: str = "application/json"
+) -> HttpAnswer:
+    headers = {"Accept": accept}
+    if key is not None:
+        headers["x-api-key"] = stack.api_key if key == "default" else key
+    return http_get(stack.api_url + path, headers)
+
+
+def palette_url(name: str, suffix: str = "") -> str:
+    return f"/palettes/{quote(FILM, safe='')}/{quote(name, safe='')}{suffix}"
+
+
+# ---------------------------------------------------------------------- resources from the template
+def test_resources_follow_the_template(stack: LocalStack) -> None:
+    template = load_template()
+    s3 = stack.client("s3")
+    assert s3.get_bucket_versioning(Bucket=stack.bucket)["Status"] == "Enabled"
+    rules = s3.get_bucket_encryption(Bucket=stack.bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    notification = s3.get_bucket_notification_configuration(Bucket=stack.bucket)["QueueConfigurations"]
+    (only,) = notification
+    assert only["Events"] == ["s3:ObjectCreated:*"]
+    assert only["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "stills/"}]
+
+    table = stack.client("dynamodb").describe_table(TableName=stack.table_name)["Table"]
+    declared = template["Resources"]["PalettesTable"]["Properties"]
+    assert table["KeySchema"] == declared["KeySchema"]
+    assert {index["IndexName"]: index["KeySchema"] for index in table["GlobalSecondaryIndexes"]} == {
+        index["IndexName"]: index["KeySchema"] for index in declared["GlobalSecondaryIndexes"]
+    }
+    assert stack.failure_queue_url is not None
+    assert stack.extract_function.max_retry_attempts == 2
+
+
+# ---------------------------------------------------------------------- the pipeline
+def test_every_upload_becomes_an_item_with_its_outputs(uploaded: Uploaded) -> None:
+    s3 = uploaded.stack.client("s3")
+    for name in uploaded.done:
+        item = uploaded.items[name]
+        assert item["status"] == "DONE", item.get("reason")
+        assert item["key"] == f"stills/{FILM}/{name}"
+        palette = json.loads(
+            s3.get_object(Bucket=uploaded.stack.bucket, Key=item["palette_key"])["Body"].read()
+        )
+        assert palette == json.loads(item["document"])
+        assert 1 <= len(palette["colors"]) <= 6
+        assert abs(sum(color["proportion"] for color in palette["colors"]) - 1) < 1e-6
+        swatch = s3.get_object(Bucket=uploaded.stack.bucket, Key=item["swatch_key"])["Body"].read()
+        assert swatch.startswith(PNG_SIGNATURE)
+
+
+def test_a_corrupt_upload_is_failed_with_its_reason(uploaded: Uploaded) -> None:
+    item = uploaded.items[CORRUPT]
+    assert item["status"] == "FAILED"
+    assert item["error"] and item["reason"]
+    assert "Traceback" not in item["reason"]
+
+
+def test_s3_events_are_genuine(uploaded: Uploaded) -> None:
+    """The handler saw what S3 sends: the object's version and a sequencer (see local/s3_events.py)."""
+    s3 = uploaded.stack.client("s3")
+    for name in uploaded.done:
+        item = uploaded.items[name]
+        head = s3.head_object(Bucket=uploaded.stack.bucket, Key=item["key"])
+        assert item["version_id"] == head["VersionId"]
+        assert item["etag"] == head["ETag"].strip('"')
+        assert item["sequencer"].strip("0"), "the event carried no sequencer"
+    assert s3_events._state["installed"] >= 1
+
+
+def test_outputs_and_other_prefixes_never_trigger_the_function(uploaded: Uploaded) -> None:
+    stack = uploaded.stack
+    s3 = stack.client("s3")
+    s3.put_object(
+        Bucket=stack.bucket, Key=f"other/{FILM}/stray.jpg", Body=(SAMPLES / "coffee.jpg").read_bytes()
+    )
+    assert stack.wait_idle(30)
+    items = uploaded.table.query(
+        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"FILM#{FILM}"}
+    )["Items"]
+    # One item per upload under stills/: the outputs under palettes/ and swatches/ made none.
+    assert sorted(item["name"] for item in items) == sorted([*uploaded.done, CORRUPT])
+
+
+def test_a_new_version_of_a_still_replaces_its_palette(uploaded: Uploaded) -> None:
+    stack = uploaded.stack
+    key = f"stills/{FILM}/replaced.jpg"
+    s3 = stack.client("s3")
+    s3.put_object(Bucket=stack.bucket, Key=key, Body=(SAMPLES / "coffee.jpg").read_bytes())
+    first = wait_for_items(uploaded.table, FILM, ["replaced.jpg"])["replaced.jpg"]
+    second_etag = s3.put_object(Bucket=stack.bucket, Key=key, Body=(SAMPLES / "rocket.jpg").read_bytes())[
+        "ETag"
+    ]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        item = uploaded.table.get_item(Key={"pk": f"FILM#{FILM}", "sk": "STILL#replaced.jpg"})["Item"]
+        if item["etag"] == second_etag.strip('"'):
+            break
+        time.sleep(0.25)
+    assert item["etag"] == second_etag.strip('"')
+    assert item["sequencer"] > first["sequencer"]
+    assert json.loads(item["document"])["colors"] != json.loads(first["document"])["colors"]
+
+
+# ---------------------------------------------------------------------- the read API over HTTP
+def test_the_palette_document(uploaded: Uploaded) -> None:
+    answer = api(uploaded.stack, palette_url("coffee.jpg"))
+    assert answer.status == 200
+    assert answer.headers["Content-Type"].startswith("application/json")
+    assert answer.json() == json.loads(uploaded.items["coffee.jpg"]["document"])
+
+
+def test_an_awkward_name_round_trips(uploaded: Uploaded) -> None:
+    answer = api(uploaded.stack, palette_url(AWKWARD))
+    assert answer.status == 200
+    assert answer.json()["source"]["key"] == f"stills/{FILM}/{AWKWARD}"
+
+
+def test_the_swatch_is_binary_for_a_client_that_accepts_png(uploaded: Uploaded) -> None:
+    stack = uploaded.stack
+    answer = api(stack, palette_url("coffee.jpg", "/swatch"), accept="image/png")
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == "image/png"
+    stored = stack.client("s3").get_object(
+        Bucket=stack.bucket, Key=uploaded.items["coffee.jpg"]["swatch_key"]
+    )
+    assert answer.body == stored["Body"].read()
+    # API Gateway's rule: the first Accept type decides; */* matches none of the binary media types,
+    # so the body stays base64 text (a deployed API does the same).
+    as_text = api(stack, palette_url("coffee.jpg", "/swatch"), accept="*/*")
+    assert base64.b64decode(as_text.body) == answer.body
+
+
+def test_an_export(uploaded: Uploaded) -> None:
+    answer = api(uploaded.stack, palette_url("coffee.jpg") + "?format=css", accept="text/css")
+    assert answer.status == 200
+    assert answer.headers["Content-Type"].startswith("text/css")
+    for color in json.loads(uploaded.items["coffee.jpg"]["document"])["colors"]:
+        assert color["hex"] in answer.body.decode()
+
+
+def test_listing_pages_to_the_end_newest_first(uploaded: Uploaded) -> None:
+    keys: list[str] = []
+    updated: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        query = f"?prefix={quote(FILM + '/')}&limit=2" + (f"&cursor={quote(cursor)}" if cursor else "")
+        answer = api(uploaded.stack, "/palettes" + query)
+        assert answer.status == 200
+        page = answer.json()
+        pages += 1
+        assert len(page["items"]) <= 2
+        keys += [item["key"] for item in page["items"]]
+        updated += [item["updated_at"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    expected = {f"stills/{FILM}/{name}" for name in [*uploaded.done, CORRUPT]}
+    assert expected <= set(keys)
+    assert len(keys) == len(set(keys))
+    assert pages >= len(keys) // 2
+    assert updated == sorted(updated, reverse=True)
+
+
+@pytest.mark.parametrize("key", [None, "not-the-key"])
+def test_without_the_api_key_the_gateway_refuses(uploaded: Uploaded, key: str | None) -> None:
+    for path in (palette_url("coffee.jpg"), "/palettes?prefix=e2e-film/", f"/gallery/{FILM}"):
+        answer = api(uploaded.stack, path, key=key)
+        assert answer.status == 403
+        assert answer.body == b'{"message":"Forbidden"}'
+
+
+def test_an_unknown_still_is_a_404(uploaded: Uploaded) -> None:
+    answer = api(uploaded.stack, palette_url("no-such-still.jpg"))
+    assert answer.status == 404
+    assert "no palette" in answer.json()["message"]
+
+
+def test_a_failed_still_answers_its_reason(uploaded: Uploaded) -> None:
+    answer = api(uploaded.stack, palette_url(CORRUPT))
+    assert answer.status == 422
+    assert answer.json()["reason"] == uploaded.items[CORRUPT]["reason"]
+
+
+def test_an_undefined_route_is_missing_authentication_token(uploaded: Uploaded) -> None:
+    for path in ("/nowhere", "/palettes/e2e-film"):
+        answer = api(uploaded.stack, path)
+        assert answer.status == 403
+        assert answer.json() == {"message": "Missing Authentication Token"}
+
+
+def test_the_openapi_document(uploaded: Uploaded) -> None:
+    answer = api(uploaded.stack, "/openapi.json")
+    assert answer.status == 200
+    assert "/palettes" in answer.json()["paths"]
+
+
+# ---------------------------------------------------------------------- Lambda's invoke API
+def test_synchronous_invoke_runs_the_real_handler(stack: LocalStack) -> None:
+    lambda_client = stack.client("lambda")
+    event = {"Records": []}
+    response = lambda_client.invoke(
+        FunctionName=stack.extract_function.name, Payload=json.dumps(event).encode()
+    )
+    assert response["StatusCode"] == 200
+    assert "FunctionError" not in response
+    assert json.loads(response["Payload"].read()) == {"processed": 0, "failed": 0, "skipped": 0}
+    with pytest.raises(ClientError) as raised:
+        lambda_client.invoke(FunctionName="no-such-function", Payload=b"{}")
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_failing_event_is_retried_then_sent_to_the_failure_queue(stack: LocalStack) -> None:
+    """Like EventInvokeConfig: MaximumRetryAttempts=2, then an invocation record on the on-failure queue."""
+    poison = {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": {}}]}
+    response = stack.client("lambda").invoke(
+        FunctionName=stack.extract_function.arn, InvocationType="Event", Payload=json.dumps(poison).encode()
+    )
+    assert response["StatusCode"] == 202
+    assert stack.wait_idle(60)
+    sqs = stack.client("sqs")
+    messages = sqs.receive_message(
+        QueueUrl=stack.failure_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2
+    )
+    records = [json.loads(message["Body"]) for message in messages.get("Messages", [])]
+    (record,) = [record for record in records if record["requestPayload"] == poison]
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    assert record["responsePayload"]["errorType"]
+
+
+# ---------------------------------------------------------------------- cleanup
+def test_stop_releases_ports_and_processes(tmp_path: Any) -> None:
+    stack = LocalStack(LocalStackSettings(stack_name="palettes-cleanup", log_dir=tmp_path))
+    stack.start()
+    try:
+        ports = [urlsplit(stack.endpoint_url).port, urlsplit(stack.api_url).port]
+        processes = stack.process_ids()
+        assert len(processes) == 3  # two extract environments, one API environment
+    finally:
+        stack.stop()
+    stack.stop()  # idempotent
+    for port in ports:
+        with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), timeout=2):
+            pass
+    for pid in processes:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_two_stacks_of_one_name_cannot_share_a_process(stack: LocalStack) -> None:
+    with pytest.raises(RuntimeError, match="already runs"):
+        LocalStack(LocalStackSettings(stack_name=stack.settings.stack_name)).start()
+    assert http_get(stack.api_url + "/openapi.json", {"x-api-key": stack.api_key}).status == 200
+
+
+# ---------------------------------------------------------------------- the gallery's other pages
+def test_the_gallery_index_asks_for_a_film(uploaded: Uploaded) -> None:
+    answer = api(uploaded.stack, "/gallery", accept="text/html")
+    assert answer.status == 200
+    assert answer.headers["Content-Type"].startswith("text/html")
+    assert '<form method="get">' in answer.body.decode()
+
+
+def test_the_gallery_pages_with_a_cursor(uploaded: Uploaded) -> None:
+    first = api(uploaded.stack, f"/gallery?prefix={FILM}/&limit=2", accept="text/html").body.decode()
+    assert first.count('<article class="still') == 2
+    assert 'rel="next"' in first
+    bad = api(uploaded.stack, f"/gallery?prefix={FILM}/&cursor=not-a-cursor", accept="text/html")
+    assert bad.status == 400
+    assert bad.headers["Content-Type"].startswith("text/html")
+    assert "cursor is not valid" in bad.body.decode()
