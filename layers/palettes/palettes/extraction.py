@@ -113,10 +113,12 @@ def palette_of_pixels(pixels: NDArray[np.uint8], params: ExtractParams, source: 
     cluster = _CLUSTERERS[params.method]
     labels = cluster(bins.features, bins.weights, params.k, seed=params.seed)
     accent_labels: set[int] = set()
+    min_chroma = _accent_min_chroma(bins)
     if params.accents:
-        labels, accent_labels = _with_accents(bins, labels, params, cluster)
+        labels, accent_labels = _with_accents(bins, labels, params, cluster, min_chroma)
     labels, accent_labels = _merge_near_duplicates(bins, labels, accent_labels, params.space)
-    return Palette(colors=_colors(bins, labels, accent_labels, params.space), source=source, params=params)
+    colors = _colors(bins, labels, accent_labels, params.space, min_chroma if params.accents else None)
+    return Palette(colors=colors, source=source, params=params)
 
 
 def _histogram(pixels: NDArray[np.uint8], space: Space) -> _Bins:
@@ -180,6 +182,7 @@ def _with_accents(
     labels: IntArray,
     params: ExtractParams,
     cluster: Callable[..., IntArray],
+    min_chroma: float,
 ) -> tuple[IntArray, set[int]]:
     """Give small, saturated, isolated regions a slot of their own, at most a third of the slots.
 
@@ -191,7 +194,6 @@ def _with_accents(
         return labels, set()
     palette_lab = _centre_lab(bins, labels, params.space)
     shares = np.bincount(labels, weights=bins.weights) / bins.weights.sum()
-    min_chroma = _accent_min_chroma(bins)
     kept = [
         (shares[index] * _distance_to_others(palette_lab, index), np.flatnonzero(labels == index))
         for index in _standing_out(palette_lab, shares, min_chroma)
@@ -308,7 +310,11 @@ def _renumber(labels: IntArray, accent_labels: set[int]) -> tuple[IntArray, set[
     return np.asarray(compact, dtype=np.intp), new_accents
 
 
-def _colors(bins: _Bins, labels: IntArray, accent_labels: set[int], space: Space) -> tuple[PaletteColor, ...]:
+def _colors(
+    bins: _Bins, labels: IntArray, accent_labels: set[int], space: Space, min_chroma: float | None
+) -> tuple[PaletteColor, ...]:
+    """The palette's colours, largest first; with ``min_chroma`` (accents on), small colours that
+    stand out are flagged as accents however they got in."""
     count = int(labels.max()) + 1
     rgb = np.clip(np.rint(_features_to_rgb(_centres(bins, labels), space)), 0, 255).astype(np.uint8)
     weights = np.bincount(labels, weights=bins.weights, minlength=count)
@@ -316,7 +322,8 @@ def _colors(bins: _Bins, labels: IntArray, accent_labels: set[int], space: Space
     lab = srgb_to_lab(rgb)
     hsv = rgb_to_hsv(rgb)
     names = nearest_css_names(lab)
-    accent_labels = accent_labels | _standing_out(lab, proportions)
+    if min_chroma is not None:
+        accent_labels = accent_labels | _standing_out(lab, proportions, min_chroma)
     colors = [
         PaletteColor(
             rgb=(int(rgb[i, 0]), int(rgb[i, 1]), int(rgb[i, 2])),
@@ -332,9 +339,7 @@ def _colors(bins: _Bins, labels: IntArray, accent_labels: set[int], space: Space
     return tuple(colors)
 
 
-def _standing_out(
-    lab: FloatArray, proportions: FloatArray, min_chroma: float = ACCENT_MIN_CHROMA
-) -> set[int]:
+def _standing_out(lab: FloatArray, proportions: FloatArray, min_chroma: float) -> set[int]:
     """Small colours the plain clustering kept that an accent search would have rescued anyway:
     they are marked as accents too, so the flag means the same whichever way a colour got in."""
     if len(lab) < 2:
