@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed
 SAM_STAMP := $(SAM_VENV)/.installed
 OUT ?= out
 
-.PHONY: help venv test test-fast test-e2e lint typecheck demo demo-library bench invoke sam-build layer-size security ci clean
+.PHONY: help venv test test-fast test-e2e lint typecheck demo demo-library bench bench-quick samples invoke sam-build layer-size security deploy clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -60,8 +60,27 @@ demo: $(STAMP)  ## the README's run command: the whole service on 127.0.0.1 with
 test-e2e: $(STAMP)  ## end-to-end tests only (local stack, HTTP API, client, Chromium)
 	$(BIN)/python -m pytest -m e2e
 
-bench: $(STAMP)  ## benchmark against the notebook method, peers and the decode floor
-	$(BIN)/python bench/benchmark.py
+bench: $(STAMP)  ## benchmark against the notebook method, peers and the decode floor (~6 min; figures in bench/results.txt)
+	$(BIN)/python bench/benchmark.py | tee bench/results.txt
+
+bench-quick: $(STAMP)  ## the benchmark with fewer images and repeats (about a minute)
+	$(BIN)/python bench/benchmark.py --quick
+
+samples: $(STAMP)  ## rebuild samples/stills and samples/LICENSES.md from the installed scikit-image wheel
+	$(BIN)/python samples/make_samples.py
+
+sam-build: $(SAM_STAMP)  ## sam build (arm64, no Docker), then trim the layers
+	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build
+	$(SAM_VENV)/bin/python scripts/layer_size.py
+
+layer-size: $(SAM_STAMP)  ## measure the built layers and functions against the budgets
+	$(SAM_VENV)/bin/python scripts/layer_size.py --no-trim
+
+security: $(SAM_STAMP)  ## sam validate --lint, build, trim + size budgets, checkov
+	bash scripts/sam_checks.sh
+
+deploy: sam-build  ## first deployment (asks for stack parameters)
+	$(SAM) deploy --guided
 
 clean:  ## remove build output (keeps the virtual environments)
 	rm -rf $(OUT) .aws-sam build test-artifacts .pytest_cache .mypy_cache .ruff_cache

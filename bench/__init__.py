@@ -1,0 +1,1 @@
+"""Benchmark scripts and the synthetic accent set they measure on (not part of the shipped library)."""

@@ -1,0 +1,476 @@
+"""The security and wiring properties template.yaml promises, read from the template itself.
+
+No SAM CLI and no AWS: a YAML loader that keeps CloudFormation tags as their long forms (`!Ref X` ->
+{"Ref": "X"}) is enough to check what the stack will ask for. The sample events are checked too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_plus
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS = ROOT / "events"
+OUTPUT_PREFIXES = ("palettes/", "swatches/")
+AUTH_BY_MODE = {"Fn::If": ["UseIamAuth", [{"sigv4": []}], [{"api_key": []}]]}
+
+
+class CloudFormationLoader(yaml.SafeLoader):  # type: ignore[misc,unused-ignore]
+    """SafeLoader that turns `!Tag value` into CloudFormation's long form."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = str(value).split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+CloudFormationLoader.add_multi_constructor("!", _tag)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.load(
+        (ROOT / "template.yaml").read_text(encoding="utf-8"), Loader=CloudFormationLoader
+    )
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def resources(template: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = template["Resources"]
+    return found
+
+
+def of_type(resources: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: resource for name, resource in resources.items() if resource["Type"] == kind}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def load_event(name: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((EVENTS / name).read_text(encoding="utf-8"))
+    return event
+
+
+# ---------------------------------------------------------------------------------------- storage
+
+
+def test_stills_bucket_is_private_encrypted_and_versioned(resources: dict[str, Any]) -> None:
+    bucket = resources["StillsBucket"]["Properties"]
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    [rule] = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in {"AES256", "aws:kms", "aws:kms:dsse"}
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+
+
+def test_stills_bucket_refuses_plain_http(resources: dict[str, Any]) -> None:
+    [policy] = [
+        resource["Properties"]
+        for resource in of_type(resources, "AWS::S3::BucketPolicy").values()
+        if resource["Properties"]["Bucket"] == {"Ref": "StillsBucket"}
+    ]
+    denials = [
+        statement
+        for statement in policy["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Deny"
+        and statement["Principal"] == "*"
+        and str(statement["Condition"]["Bool"]["aws:SecureTransport"]).lower() == "false"
+    ]
+    assert denials, "no statement denies requests without TLS"
+    resources_denied = as_list(denials[0]["Resource"])
+    assert {"Fn::GetAtt": ["StillsBucket", "Arn"]} in resources_denied
+    assert {"Fn::Sub": "${StillsBucket.Arn}/*"} in resources_denied
+
+
+def test_palettes_table_is_on_demand_recoverable_encrypted_with_the_newest_first_index(
+    resources: dict[str, Any],
+) -> None:
+    table = resources["PalettesTable"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    assert table["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    types = {
+        attribute["AttributeName"]: attribute["AttributeType"] for attribute in table["AttributeDefinitions"]
+    }
+    assert types == {"pk": "S", "sk": "S", "gsi1pk": "S", "gsi1sk": "S"}
+    [index] = table["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "ByFilmNewest"
+    assert index["KeySchema"] == [
+        {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+        {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+    ]
+    assert index["Projection"] == {"ProjectionType": "ALL"}
+
+
+# -------------------------------------------------------------------------------------------- IAM
+
+
+def allow_statements(resources: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every Allow statement the stack grants: function Policies and IAM roles' inline policies."""
+    found = []
+    for name, function in of_type(resources, "AWS::Serverless::Function").items():
+        for policy in as_list(function["Properties"].get("Policies", [])):
+            assert isinstance(policy, dict) and "Statement" in policy, (
+                f"{name}: use inline statements (SAM policy templates and managed policies hide their scope)"
+            )
+            found += [(name, statement) for statement in policy["Statement"]]
+    for name, role in of_type(resources, "AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            found += [(name, statement) for statement in policy["PolicyDocument"]["Statement"]]
+    for name, policy in of_type(resources, "AWS::IAM::Policy").items():
+        found += [(name, statement) for statement in policy["Properties"]["PolicyDocument"]["Statement"]]
+    return [(name, statement) for name, statement in found if statement.get("Effect") == "Allow"]
+
+
+def test_no_permission_uses_a_wildcard_resource_or_action(resources: dict[str, Any]) -> None:
+    statements = allow_statements(resources)
+    assert statements
+    for owner, statement in statements:
+        assert "NotAction" not in statement and "NotResource" not in statement, owner
+        for action in as_list(statement["Action"]):
+            assert "*" not in action, f"{owner} {statement.get('Sid')}: wildcard action {action}"
+        for resource in as_list(statement["Resource"]):
+            text = json.dumps(resource)
+            assert resource != "*" and ":*" not in text, (
+                f"{owner} {statement.get('Sid')}: wildcard resource {text}"
+            )
+
+
+def granted(resources: dict[str, Any], function: str) -> dict[str, list[str]]:
+    """Action -> the resources (as JSON text) a function's inline statements grant it on."""
+    grants: dict[str, list[str]] = {}
+    for owner, statement in allow_statements(resources):
+        if owner == function:
+            for action in as_list(statement["Action"]):
+                grants.setdefault(action, []).extend(
+                    json.dumps(item) for item in as_list(statement["Resource"])
+                )
+    return grants
+
+
+def test_extract_function_reads_inputs_and_writes_only_outputs(resources: dict[str, Any]) -> None:
+    grants = granted(resources, "ExtractFunction")
+    assert all(resource.endswith('/${InputPrefix}*"}') for resource in grants["s3:GetObjectVersion"])
+    assert sorted(resource.rsplit("/", 2)[-2] for resource in grants["s3:PutObject"]) == [
+        "palettes",
+        "swatches",
+    ]
+    assert not {"s3:DeleteObject", "dynamodb:DeleteItem", "dynamodb:Scan"} & grants.keys()
+    assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= grants.keys()
+
+
+def test_api_function_only_reads(resources: dict[str, Any]) -> None:
+    grants = granted(resources, "ApiFunction")
+    assert set(grants) == {"dynamodb:GetItem", "dynamodb:Query", "s3:GetObject", "s3:ListBucket"}
+    assert '{"Fn::Sub": "${PalettesTable.Arn}/index/ByFilmNewest"}' in grants["dynamodb:Query"]
+    assert sorted(resource.rsplit("/", 2)[-2] for resource in grants["s3:GetObject"]) == [
+        "palettes",
+        "swatches",
+    ]
+
+
+# ---------------------------------------------------------------------------------- the pipeline
+
+
+def test_uploads_under_the_input_prefix_trigger_extraction(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    [event] = resources["ExtractFunction"]["Properties"]["Events"].values()
+    assert event["Type"] == "S3"
+    properties = event["Properties"]
+    assert properties["Bucket"] == {"Ref": "StillsBucket"}
+    assert properties["Events"] == "s3:ObjectCreated:*"
+    assert properties["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": {"Ref": "InputPrefix"}}]
+
+
+def test_the_input_prefix_cannot_overlap_the_outputs(template: dict[str, Any]) -> None:
+    parameter = template["Parameters"]["InputPrefix"]
+    assert parameter["Default"] == "stills/"
+    pattern = parameter["AllowedPattern"]
+    for good in ("stills/", "uploads-2024/"):
+        assert re.fullmatch(pattern, good), good
+    for bad in ("", "stills", "/stills/", "stills/deeper/", "palettes/x/"):
+        assert not re.fullmatch(pattern, bad), bad
+    [assertion] = template["Rules"]["InputPrefixIsNotAnOutputPrefix"]["Assertions"]
+    assert assertion["Assert"] == {
+        "Fn::Not": [{"Fn::Contains": [list(OUTPUT_PREFIXES), {"Ref": "InputPrefix"}]}]
+    }
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert (variables["PALETTE_PREFIX"], variables["SWATCH_PREFIX"]) == OUTPUT_PREFIXES
+
+
+def test_failed_extractions_are_retried_then_queued_encrypted_and_alarmed(resources: dict[str, Any]) -> None:
+    config = resources["ExtractFunction"]["Properties"]["EventInvokeConfig"]
+    assert config["MaximumRetryAttempts"] == 2
+    assert config["DestinationConfig"]["OnFailure"] == {
+        "Type": "SQS",
+        "Destination": {"Fn::GetAtt": ["ExtractFailuresQueue", "Arn"]},
+    }
+    queue = resources["ExtractFailuresQueue"]["Properties"]
+    assert queue.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in queue
+    assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
+    alarms = [
+        alarm["Properties"]
+        for alarm in of_type(resources, "AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"]["Dimensions"]
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["ExtractFailuresQueue", "QueueName"]}}]
+    ]
+    assert len(alarms) == 1
+    alarm = alarms[0]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+
+
+def test_every_function_logs_to_a_log_group_with_retention(resources: dict[str, Any]) -> None:
+    log_groups = of_type(resources, "AWS::Logs::LogGroup")
+    assert all(
+        group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"} for group in log_groups.values()
+    )
+    named = {json.dumps(group["Properties"]["LogGroupName"]) for group in log_groups.values()}
+    for function in of_type(resources, "AWS::Serverless::Function"):
+        assert json.dumps({"Fn::Sub": f"/aws/lambda/${{{function}}}"}) in named, function
+
+
+def test_functions_run_python_313_on_arm64_with_tracing_and_both_layers(template: dict[str, Any]) -> None:
+    function = template["Globals"]["Function"]
+    assert function["Runtime"] == "python3.13"
+    assert function["Architectures"] == ["arm64"]
+    assert function["Tracing"] == "Active"
+    assert function["Layers"] == [{"Ref": "PalettesLayer"}, {"Ref": "ServiceLayer"}]
+    assert set(function["Environment"]["Variables"]) == {
+        "POWERTOOLS_SERVICE_NAME",
+        "POWERTOOLS_METRICS_NAMESPACE",
+        "POWERTOOLS_LOG_LEVEL",
+        "STILLS_BUCKET",
+        "PALETTES_TABLE",
+        "INPUT_PREFIX",
+        "PALETTE_PREFIX",
+        "SWATCH_PREFIX",
+        "MAX_OBJECT_BYTES",
+    }
+    for layer, folder in (("PalettesLayer", "layers/palettes"), ("ServiceLayer", "layers/service")):
+        resource = template["Resources"][layer]
+        assert resource["Properties"]["ContentUri"] == folder
+        assert resource["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+        assert resource["Metadata"] == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
+
+
+# ---------------------------------------------------------------------------------------------- API
+
+
+def api_routes(resources: dict[str, Any]) -> set[tuple[str, str]]:
+    events = resources["ApiFunction"]["Properties"]["Events"].values()
+    assert all(event["Properties"]["RestApiId"] == {"Ref": "PalettesApi"} for event in events)
+    assert not any("Auth" in event["Properties"] for event in events), "a route overrides the API's auth"
+    return {(event["Properties"]["Path"], event["Properties"]["Method"].lower()) for event in events}
+
+
+def test_every_route_including_the_gallery_requires_the_chosen_auth(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    api = resources["PalettesApi"]["Properties"]
+    assert api["StageName"] == "v1"
+    assert api["MergeDefinitions"] is True
+    definition = api["DefinitionBody"]
+    secured = {
+        (path, method)
+        for path, methods in definition["paths"].items()
+        for method, operation in methods.items()
+        if operation.get("security") == AUTH_BY_MODE
+    }
+    routes = api_routes(resources)
+    assert {"/gallery", "/gallery/{film}", "/palettes", "/palettes/{film}/{still}"} <= {
+        path for path, _ in routes
+    }
+    assert (
+        routes
+        == secured
+        == {(path, method) for path, methods in definition["paths"].items() for method in methods}
+    )
+    schemes = definition["securityDefinitions"]
+    assert schemes["api_key"] == {"type": "apiKey", "name": "x-api-key", "in": "header"}
+    assert schemes["sigv4"]["x-amazon-apigateway-authtype"] == "awsSigv4"
+    assert template["Parameters"]["ApiAuth"]["AllowedValues"] == ["API_KEY", "IAM"]
+    assert template["Parameters"]["ApiAuth"]["Default"] == "API_KEY"
+    assert template["Conditions"]["UseIamAuth"] == {"Fn::Equals": [{"Ref": "ApiAuth"}, "IAM"]}
+    assert template["Conditions"]["UseApiKey"] == {"Fn::Equals": [{"Ref": "ApiAuth"}, "API_KEY"]}
+
+
+def test_api_key_mode_has_a_usage_plan_with_quota_and_throttle(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    plans = of_type(resources, "AWS::ApiGateway::UsagePlan")
+    [plan] = plans.values()
+    assert plan["Condition"] == "UseApiKey"
+    properties = plan["Properties"]
+    assert properties["ApiStages"] == [
+        {"ApiId": {"Ref": "PalettesApi"}, "Stage": {"Ref": "PalettesApi.Stage"}}
+    ]
+    assert properties["Throttle"] == {
+        "RateLimit": {"Ref": "ApiThrottleRate"},
+        "BurstLimit": {"Ref": "ApiThrottleBurst"},
+    }
+    assert properties["Quota"]["Limit"] == {"Ref": "ApiQuotaPerDay"}
+    for kind in ("AWS::ApiGateway::ApiKey", "AWS::ApiGateway::UsagePlanKey"):
+        assert [resource["Condition"] for resource in of_type(resources, kind).values()] == ["UseApiKey"]
+    assert template["Outputs"]["ApiKeyId"]["Condition"] == "UseApiKey"
+
+
+def test_the_stage_is_throttled_logged_and_traced(resources: dict[str, Any]) -> None:
+    api = resources["PalettesApi"]["Properties"]
+    [settings] = [
+        item for item in api["MethodSettings"] if (item["ResourcePath"], item["HttpMethod"]) == ("/*", "*")
+    ]
+    assert settings["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRate"}
+    assert settings["ThrottlingBurstLimit"] == {"Ref": "ApiThrottleBurst"}
+    assert settings["MetricsEnabled"] is True
+    assert settings["LoggingLevel"] in {"ERROR", "INFO"}
+    assert settings.get("DataTraceEnabled", False) is False, "data tracing would log API keys and bodies"
+    assert api["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    assert api["TracingEnabled"] is True
+    assert {"image/png", "application/octet-stream", "image/*"} <= set(api["BinaryMediaTypes"])
+
+
+def test_outputs_name_what_a_deployer_needs(template: dict[str, Any]) -> None:
+    assert set(template["Outputs"]) >= {
+        "StillsBucketName",
+        "PalettesTableName",
+        "ApiUrl",
+        "ApiKeyId",
+        "ExtractFunctionArn",
+        "FailureQueueUrl",
+    }
+    assert template["Outputs"]["ApiUrl"]["Value"]["Fn::Sub"].endswith("/v1")
+
+
+def test_every_checkov_skip_gives_its_reason(resources: dict[str, Any]) -> None:
+    skips = [
+        (name, skip)
+        for name, resource in resources.items()
+        for skip in ((resource.get("Metadata") or {}).get("checkov") or {}).get("skip", [])
+    ]
+    assert skips
+    for name, skip in skips:
+        assert re.fullmatch(r"CKV2?_AWS_\d+", skip["id"]), (name, skip)
+        assert len(skip.get("comment", "").split()) >= 8, f"{name} skips {skip['id']} without a real reason"
+
+
+def test_samconfig_makes_build_and_guided_deploy_enough() -> None:
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    assert config["version"] == 0.1
+    default = config["default"]
+    assert default["global"]["parameters"]["stack_name"] == "palettes"
+    assert default["global"]["parameters"]["region"] == "eu-west-1"
+    deploy = default["deploy"]["parameters"]
+    assert "CAPABILITY_IAM" in deploy["capabilities"]
+    assert deploy["resolve_s3"] is True
+    assert deploy["confirm_changeset"] is True
+    assert default["build"]["parameters"] == {"cached": True, "parallel": True}
+    assert default["validate"]["parameters"]["lint"] is True
+
+
+# ------------------------------------------------------------------------------------------- events
+
+
+@pytest.mark.parametrize("path", sorted(EVENTS.glob("*.json")), ids=lambda path: path.name)
+def test_every_event_file_is_json(path: Path) -> None:
+    assert isinstance(json.loads(path.read_text(encoding="utf-8")), dict)
+
+
+def test_the_upload_event_encodes_its_key_the_way_s3_does() -> None:
+    [record] = load_event("s3-put.json")["Records"]
+    assert (record["eventVersion"], record["eventSource"], record["eventName"]) == (
+        "2.1",
+        "aws:s3",
+        "ObjectCreated:Put",
+    )
+    s3 = record["s3"]
+    assert s3["bucket"]["name"] == "palettes-stills-local"
+    assert s3["bucket"]["arn"] == "arn:aws:s3:::palettes-stills-local"
+    assert s3["object"]["key"] == "stills/my-film/Opening+shot+%C3%A9.jpg"
+    assert unquote_plus(s3["object"]["key"]) == "stills/my-film/Opening shot é.jpg"
+    assert {"size", "eTag", "versionId", "sequencer"} <= set(s3["object"])
+
+
+def test_the_other_upload_events() -> None:
+    records = load_event("s3-put-two-records.json")["Records"]
+    assert len(records) == 2
+    assert all(
+        unquote_plus(record["s3"]["object"]["key"]).startswith("stills/my-film/") for record in records
+    )
+    [output] = load_event("s3-put-output-prefix.json")["Records"]
+    assert unquote_plus(output["s3"]["object"]["key"]).startswith(OUTPUT_PREFIXES)
+
+
+@pytest.mark.parametrize(
+    ("name", "resource", "query"),
+    [
+        ("api-get-palette.json", "/palettes/{film}/{still}", None),
+        ("api-get-swatch.json", "/palettes/{film}/{still}/swatch", None),
+        ("api-get-export-css.json", "/palettes/{film}/{still}", {"format": "css"}),
+        ("api-list.json", "/palettes", {"prefix": "my-film/", "limit": "2"}),
+        ("api-openapi.json", "/openapi.json", None),
+        ("api-gallery.json", "/gallery/{film}", None),
+    ],
+)
+def test_api_events_are_rest_proxy_requests_for_a_template_route(
+    resources: dict[str, Any], name: str, resource: str, query: dict[str, str] | None
+) -> None:
+    event = load_event(name)
+    assert (resource, "get") in api_routes(resources)
+    assert (event["resource"], event["httpMethod"], event["queryStringParameters"]) == (
+        resource,
+        "GET",
+        query,
+    )
+    context = event["requestContext"]
+    assert (context["stage"], context["resourcePath"], context["httpMethod"]) == ("v1", resource, "GET")
+    assert event["headers"]["x-api-key"] == context["identity"]["apiKey"]
+    assert event["multiValueHeaders"] == {key: [value] for key, value in event["headers"].items()}
+    expected_multi = None if query is None else {key: [value] for key, value in query.items()}
+    assert event["multiValueQueryStringParameters"] == expected_multi
+    # The proxy event's path is decoded; each path parameter fills its {name} in the resource.
+    path = resource
+    for key, value in (event["pathParameters"] or {}).items():
+        path = path.replace(f"{{{key}}}", value)
+    assert event["path"] == path
+    if "{still}" in resource:
+        assert event["pathParameters"] == {"film": "my-film", "still": "Opening shot é.jpg"}
+
+
+def test_env_file_sets_every_variable_the_template_declares(template: dict[str, Any]) -> None:
+    declared = set(template["Globals"]["Function"]["Environment"]["Variables"])
+    env = load_event("env.json")
+    assert set(env) == {"ExtractFunction", "ApiFunction"}
+    for variables in env.values():
+        assert set(variables) == declared | {"AWS_ENDPOINT_URL"}
+        assert variables["STILLS_BUCKET"] == "palettes-stills-local"
+        assert variables["PALETTES_TABLE"] == "palettes-local"
+        assert variables["AWS_ENDPOINT_URL"] == ""
