@@ -14,7 +14,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from palettes import clustering
-from palettes.colorspace import chroma, ciede2000, hsv_to_rgb, lightness, rgb_to_hsv, srgb_to_lab
+from palettes.colorspace import (
+    chroma,
+    ciede2000,
+    hsv_to_rgb,
+    lab_to_din99o,
+    lab_to_srgb,
+    lightness,
+    rgb_to_hsv,
+    srgb_to_lab,
+)
 from palettes.errors import NoUsablePixelsError
 from palettes.loading import DEFAULT_MAX_PIXELS, ImageSource, load_image
 from palettes.model import Palette, PaletteColor, SourceInfo
@@ -38,6 +47,9 @@ ACCENT_MIN_DELTA_E = 15.0
 # ... whose region, gathered within this radius, covers at least this share of the frame.
 ACCENT_GROUP_DELTA_E = 15.0
 ACCENT_MIN_SHARE = 0.003
+# Accents may cost the palette this much of its fidelity to the frame (mean distance of the
+# pixels to their colour), no more.
+ACCENT_MAX_COST = 0.2
 # Above this share a colour is part of the look, not an accent.
 ACCENT_MAX_SHARE = 0.05
 
@@ -116,7 +128,7 @@ def palette_of_pixels(pixels: NDArray[np.uint8], params: ExtractParams, source: 
     min_chroma = _accent_min_chroma(bins)
     if params.accents:
         labels, accent_labels = _with_accents(bins, labels, params, cluster, min_chroma)
-    labels, accent_labels = _merge_near_duplicates(bins, labels, accent_labels, params.space)
+    labels, accent_labels = _merge_near_duplicates(bins, labels, accent_labels, params, cluster)
     colors = _colors(bins, labels, accent_labels, params.space, min_chroma if params.accents else None)
     return Palette(colors=colors, source=source, params=params)
 
@@ -138,14 +150,18 @@ def _histogram(pixels: NDArray[np.uint8], space: Space) -> _Bins:
         )
         / weights[:, None]
     )
-    return _Bins(rgb=rgb, lab=srgb_to_lab(rgb), features=_features(rgb, space), weights=weights)
+    lab = srgb_to_lab(rgb)
+    return _Bins(rgb=rgb, lab=lab, features=_features(rgb, lab, space), weights=weights)
 
 
-def _features(rgb: FloatArray, space: Space) -> FloatArray:
+def _features(rgb: FloatArray, lab: FloatArray, space: Space) -> FloatArray:
     if space == "rgb":
         return rgb
     if space == "lab":
-        return srgb_to_lab(rgb)
+        # Clustering in CIELAB runs on its DIN99o form, where Euclidean distance tracks perceived
+        # difference (CIELAB overstates chroma differences of saturated colours); palette colours
+        # are still the CIELAB means of their pixels.
+        return lab_to_din99o(lab)
     # Hue is an angle: embed HSV as a cone (saturation*value on the hue circle, value as height)
     # so that 350° and 10° average to red, not cyan, and dark colours of any hue sit together.
     hsv = rgb_to_hsv(rgb)
@@ -154,17 +170,18 @@ def _features(rgb: FloatArray, space: Space) -> FloatArray:
     return np.stack([radius * np.cos(angle), radius * np.sin(angle), hsv[:, 2] * 100.0], axis=1)
 
 
-def _features_to_rgb(features: FloatArray, space: Space) -> FloatArray:
-    from palettes.colorspace import lab_to_srgb
-
-    if space == "rgb":
-        return np.clip(features, 0.0, 255.0)
+def _colour_of_clusters(bins: _Bins, labels: IntArray, space: Space) -> FloatArray:
+    """sRGB (0-255 floats) of each cluster: the mean of its pixels in the clustering space."""
+    count = int(labels.max()) + 1
     if space == "lab":
-        return lab_to_srgb(features)
-    value = np.clip(features[:, 2] / 100.0, 0.0, 1.0)
-    radius = np.hypot(features[:, 0], features[:, 1]) / 100.0
+        return lab_to_srgb(clustering.weighted_means(bins.lab, bins.weights, labels, count))
+    centres = clustering.weighted_means(bins.features, bins.weights, labels, count)
+    if space == "rgb":
+        return np.clip(centres, 0.0, 255.0)
+    value = np.clip(centres[:, 2] / 100.0, 0.0, 1.0)
+    radius = np.hypot(centres[:, 0], centres[:, 1]) / 100.0
     saturation = np.where(value > 0, radius / np.where(value > 0, value, 1.0), 0.0)
-    hue = np.degrees(np.arctan2(features[:, 1], features[:, 0])) % 360.0
+    hue = np.degrees(np.arctan2(centres[:, 1], centres[:, 0])) % 360.0
     return hsv_to_rgb(np.stack([hue, np.clip(saturation, 0.0, 1.0), value], axis=1))
 
 
@@ -173,8 +190,7 @@ def _centres(bins: _Bins, labels: IntArray) -> FloatArray:
 
 
 def _centre_lab(bins: _Bins, labels: IntArray, space: Space) -> FloatArray:
-    rgb = np.clip(np.rint(_features_to_rgb(_centres(bins, labels), space)), 0, 255)
-    return srgb_to_lab(rgb)
+    return srgb_to_lab(np.clip(np.rint(_colour_of_clusters(bins, labels, space)), 0, 255))
 
 
 def _with_accents(
@@ -184,30 +200,56 @@ def _with_accents(
     cluster: Callable[..., IntArray],
     min_chroma: float,
 ) -> tuple[IntArray, set[int]]:
-    """Give small, saturated, isolated regions a slot of their own, at most a third of the slots.
+    """Give small, saturated, isolated regions a slot of their own, at most half of the slots.
 
     Accents are those the plain palette already holds and those it missed; the other pixels are
     clustered again into the remaining slots, so the frame as a whole stays represented.
     """
-    max_accents = params.k // 3
+    max_accents = params.k // 2
     if max_accents == 0:
         return labels, set()
     palette_lab = _centre_lab(bins, labels, params.space)
     shares = np.bincount(labels, weights=bins.weights) / bins.weights.sum()
-    kept = [
-        (shares[index] * _distance_to_others(palette_lab, index), np.flatnonzero(labels == index))
-        for index in _standing_out(palette_lab, shares, min_chroma)
-    ]
-    scored = sorted(kept + _accent_groups(bins, palette_lab, min_chroma), key=lambda item: -item[0])
-    groups = [members for _, members in scored[:max_accents]]
-    if not groups:
+    # Colours of the plain palette that already are accents are searched again, bin by bin: one
+    # such colour may be the muddy mean of two small accents.
+    standing_out = _standing_out(palette_lab, shares, min_chroma)
+    frame_lab = palette_lab[[index for index in range(len(palette_lab)) if index not in standing_out]]
+    if len(frame_lab) == 0:
         return labels, set()
+    searched_again = np.isin(labels, sorted(standing_out))
+    scored = sorted(_accent_groups(bins, frame_lab, min_chroma, searched_again), key=lambda item: -item[0])
+    groups = [members for _, members in scored[:max_accents]]
+    # Fewest-first is not needed: the most salient accents come first, and each one dropped
+    # frees a slot for the frame, until the palette represents the frame nearly as well as the
+    # plain one.
+    plain_error = _mean_distance(bins, labels)
+    for count in range(len(groups), 0, -1):
+        combined = _accent_partition(
+            bins, labels=labels, shares=shares, groups=groups[:count], params=params, cluster=cluster
+        )
+        if combined is not None and _mean_distance(bins, combined) <= plain_error * (1 + ACCENT_MAX_COST):
+            first_accent = int(combined.max()) + 1 - count
+            return combined, set(range(first_accent, first_accent + count))
+    return labels, set()
+
+
+def _accent_partition(
+    bins: _Bins,
+    *,
+    labels: IntArray,
+    shares: FloatArray,
+    groups: list[IntArray],
+    params: ExtractParams,
+    cluster: Callable[..., IntArray],
+) -> IntArray | None:
+    """Labels with each accent group as its own cluster (the last ones) and the other bins
+    clustered again into the remaining slots; None when the accents would leave nothing else."""
     in_accent = np.zeros(len(bins.weights), dtype=bool)
     for members in groups:
         in_accent[members] = True
     rest = np.flatnonzero(~in_accent)
     if len(rest) == 0:
-        return labels, set()
+        return None
     # k-means restarts from the plain palette less the colours nearest the accents: Lloyd only
     # has to settle what moved.
     base = _centres(bins, labels)
@@ -225,7 +267,13 @@ def _with_accents(
     first_accent = int(rest_labels.max()) + 1
     for offset, members in enumerate(groups):
         combined[members] = first_accent + offset
-    return combined, set(range(first_accent, first_accent + len(groups)))
+    return combined
+
+
+def _mean_distance(bins: _Bins, labels: IntArray) -> float:
+    """Mean distance, over the pixels, to their cluster's centre in the clustering space."""
+    gaps = bins.features - _centres(bins, labels)[labels]
+    return float(np.average(np.sqrt(np.einsum("ij,ij->i", gaps, gaps)), weights=bins.weights))
 
 
 def _accent_min_chroma(bins: _Bins) -> float:
@@ -242,7 +290,9 @@ def _distance_to_others(lab: FloatArray, index: int) -> float:
     return float(ciede2000(others, lab[index]).min()) if len(others) else 0.0
 
 
-def _accent_groups(bins: _Bins, palette_lab: FloatArray, min_chroma: float) -> list[tuple[float, IntArray]]:
+def _accent_groups(
+    bins: _Bins, palette_lab: FloatArray, min_chroma: float, searched_again: NDArray[np.bool_]
+) -> list[tuple[float, IntArray]]:
     """Regions of saturated colour that the palette misses, with their salience.
 
     A region must be an island in colour space: the pixels just around its colour (a shell out
@@ -253,45 +303,68 @@ def _accent_groups(bins: _Bins, palette_lab: FloatArray, min_chroma: float) -> l
     total = bins.weights.sum()
     distance_to_palette = ciede2000(bins.lab[:, None, :], palette_lab[None, :, :]).min(axis=1)
     candidates = np.flatnonzero(
-        (chroma(bins.lab) >= min_chroma) & (distance_to_palette >= ACCENT_CANDIDATE_DELTA_E)
+        (chroma(bins.lab) >= min_chroma)
+        & ((distance_to_palette >= ACCENT_CANDIDATE_DELTA_E) | searched_again)
     )
     # Greedy gathering around the heaviest remaining candidate; ties broken by index for determinism.
     order = candidates[np.lexsort((candidates, -bins.weights[candidates]))]
     remaining = np.ones(len(order), dtype=bool)
-    scored: list[tuple[float, IntArray]] = []
+    regions: list[tuple[float, IntArray, FloatArray]] = []
+    candidate_lab = bins.lab[order]
+    candidate_weights = bins.weights[order]
     for position, seed_bin in enumerate(order):
         if not remaining[position]:
             continue
-        near = remaining & (ciede2000(bins.lab[order], bins.lab[seed_bin]) <= ACCENT_GROUP_DELTA_E)
+        if candidate_weights[remaining].sum() < ACCENT_MIN_SHARE * total:
+            break  # what is left could not make a region of its own
+        open_positions = np.flatnonzero(remaining)
+        near = open_positions[
+            ciede2000(candidate_lab[open_positions], bins.lab[seed_bin]) <= ACCENT_GROUP_DELTA_E
+        ]
         members = order[near]
-        remaining &= ~near
-        weight = bins.weights[members].sum()
-        if weight / total < ACCENT_MIN_SHARE:
+        remaining[near] = False
+        share = bins.weights[members].sum() / total
+        if share < ACCENT_MIN_SHARE:
             continue
         mean_lab = np.average(bins.lab[members], axis=0, weights=bins.weights[members])
         distance = float(ciede2000(palette_lab, mean_lab).min())
-        if distance < ACCENT_MIN_DELTA_E:
-            continue
+        if distance >= ACCENT_MIN_DELTA_E:
+            regions.append((share * distance, members, mean_lab))
+    # Other accents near a region are no gradient: they stay out of its shell.
+    in_regions = np.zeros(len(bins.weights), dtype=bool)
+    for _, members, _ in regions:
+        in_regions[members] = True
+    scored: list[tuple[float, IntArray]] = []
+    for salience, members, mean_lab in regions:
         to_mean = ciede2000(bins.lab, mean_lab)
         shell = (
             (to_mean > ACCENT_GROUP_DELTA_E)
             & (to_mean <= 2 * ACCENT_GROUP_DELTA_E)
             & (to_mean < distance_to_palette)
+            & ~in_regions
         )
-        shell[members] = False
-        if bins.weights[shell].sum() < weight:
-            scored.append((weight / total * distance, members))
+        if bins.weights[shell].sum() < bins.weights[members].sum():
+            scored.append((salience, members))
     return scored
 
 
 def _merge_near_duplicates(
-    bins: _Bins, labels: IntArray, accent_labels: set[int], space: Space
+    bins: _Bins,
+    labels: IntArray,
+    accent_labels: set[int],
+    params: ExtractParams,
+    cluster: Callable[..., IntArray],
 ) -> tuple[IntArray, set[int]]:
+    """Merge the closest pair of colours while it is a near-duplicate, letting the other colours
+    (not the accents) settle again around each merge, so the fewer colours still fit the frame.
+
+    Low-contrast frames need this: their best six colours can all sit within CIEDE2000 5 of a
+    neighbour."""
     while True:
         count = int(labels.max()) + 1
         if count < 2:
             return labels, accent_labels
-        lab = _centre_lab(bins, labels, space)
+        lab = _centre_lab(bins, labels, params.space)
         distances = ciede2000(lab[:, None, :], lab[None, :, :])
         distances[np.diag_indices(count)] = np.inf
         first, second = np.unravel_index(int(distances.argmin()), distances.shape)
@@ -302,6 +375,29 @@ def _merge_near_duplicates(
         labels = np.where(labels == drop, keep, labels)
         accent_labels = accent_labels - {int(drop)}
         labels, accent_labels = _renumber(labels, accent_labels)
+        labels = _settle(bins, labels, accent_labels, params, cluster)
+
+
+def _settle(
+    bins: _Bins,
+    labels: IntArray,
+    accent_labels: set[int],
+    params: ExtractParams,
+    cluster: Callable[..., IntArray],
+) -> IntArray:
+    """Cluster the non-accent pixels again into as many colours as they have now, starting from
+    their current colours (k-means only; Ward's merges already are this)."""
+    if cluster is not clustering.kmeans:
+        return labels
+    free_labels = [index for index in range(int(labels.max()) + 1) if index not in accent_labels]
+    free = np.flatnonzero(np.isin(labels, free_labels))
+    init = _centres(bins, labels)[free_labels]
+    settled = cluster(bins.features[free], bins.weights[free], len(free_labels), seed=params.seed, init=init)
+    if int(settled.max()) + 1 != len(free_labels):
+        return labels
+    result = labels.copy()
+    result[free] = np.asarray(free_labels, dtype=np.intp)[settled]
+    return result
 
 
 def _renumber(labels: IntArray, accent_labels: set[int]) -> tuple[IntArray, set[int]]:
@@ -316,7 +412,7 @@ def _colors(
     """The palette's colours, largest first; with ``min_chroma`` (accents on), small colours that
     stand out are flagged as accents however they got in."""
     count = int(labels.max()) + 1
-    rgb = np.clip(np.rint(_features_to_rgb(_centres(bins, labels), space)), 0, 255).astype(np.uint8)
+    rgb = np.clip(np.rint(_colour_of_clusters(bins, labels, space)), 0, 255).astype(np.uint8)
     weights = np.bincount(labels, weights=bins.weights, minlength=count)
     proportions = weights / weights.sum()
     lab = srgb_to_lab(rgb)
