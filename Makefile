@@ -69,6 +69,9 @@ bench-quick: $(STAMP)  ## the benchmark with fewer images and repeats (about a m
 samples: $(STAMP)  ## rebuild samples/stills and samples/LICENSES.md from the installed scikit-image wheel
 	$(BIN)/python samples/make_samples.py
 
+invoke: $(STAMP)  ## the events/ files through the real handlers on moto (what sam local invoke does, without Docker)
+	$(BIN)/python scripts/invoke.py
+
 sam-build: $(SAM_STAMP)  ## sam build (arm64, no Docker), then trim the layers
 	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build
 	$(SAM_VENV)/bin/python scripts/layer_size.py
