@@ -39,7 +39,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-import yaml
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from local.template import load_template  # the repository root is not installed in .venv-sam
 
 MIB = 1024 * 1024
 # Lambda's limit for a function's code plus all its layers, unzipped: 262,144,000 bytes.
@@ -61,26 +62,6 @@ DEVELOPER_SCRIPTS = ("scipy/special/_precompute",)
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 ARCHITECTURE_NAMES = {"arm64": "aarch64", "aarch64": "aarch64", "x86_64": "x86_64", "amd64": "x86_64"}
 IMPORT_LINE = re.compile(r"^\s*(?:from|import)\s.*$", re.MULTILINE)
-
-
-class TemplateLoader(yaml.SafeLoader):  # type: ignore[misc,unused-ignore]
-    """A YAML loader for CloudFormation templates: `!Ref X` loads as {"Ref": "X"} and so on."""
-
-
-def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = str(value).split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-TemplateLoader.add_multi_constructor("!", _construct_tag)
 
 
 @dataclass
@@ -108,7 +89,7 @@ def load_built_template(build_dir: Path) -> dict[str, Any]:
     template = build_dir / "template.yaml"
     if not template.is_file():
         raise SystemExit(f"{template} not found: run `sam build` first")
-    loaded: dict[str, Any] = yaml.load(template.read_text(encoding="utf-8"), Loader=TemplateLoader)  # noqa: S506
+    loaded: dict[str, Any] = load_template(template)
     return loaded
 
 

@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 import pytest
-import yaml
+
+from local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
@@ -22,32 +23,9 @@ OUTPUT_PREFIXES = ("palettes/", "swatches/")
 AUTH_BY_MODE = {"Fn::If": ["UseIamAuth", [{"sigv4": []}], [{"api_key": []}]]}
 
 
-class CloudFormationLoader(yaml.SafeLoader):  # type: ignore[misc,unused-ignore]
-    """SafeLoader that turns `!Tag value` into CloudFormation's long form."""
-
-
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = str(value).split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-CloudFormationLoader.add_multi_constructor("!", _tag)
-
-
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.load(
-        (ROOT / "template.yaml").read_text(encoding="utf-8"), Loader=CloudFormationLoader
-    )
-    return loaded
+    return load_template(ROOT / "template.yaml")
 
 
 @pytest.fixture(scope="module")
