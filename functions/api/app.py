@@ -12,7 +12,6 @@ from http import HTTPStatus
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-import boto3
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import APIKey
@@ -25,10 +24,10 @@ from aws_lambda_powertools.event_handler.openapi.types import (
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.config import Config
 from pydantic import BaseModel
 
 from palette_service import gallery, reads
+from palette_service.adapters import make_adapters
 from palette_service.errors import RequestError, StillFailedError
 from palette_service.listing import DEFAULT_LIMIT, MAX_LIMIT, list_stills
 from palette_service.models import ErrorMessage, FailedStill, PaletteDocument, StillPage, StillSummary
@@ -56,20 +55,12 @@ class ReadServices:
     storage: StillStorage
 
 
-# Standard retry mode: backs off on throttling and 5xx before an error reaches the handler.
-CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
-
-
 @cache
 def services() -> ReadServices:
     """Settings and clients, made once per execution environment (cold start)."""
     settings = ServiceSettings.from_env()
-    table = boto3.resource("dynamodb", config=CLIENT_CONFIG).Table(settings.palettes_table)
-    return ReadServices(
-        settings=settings,
-        repository=PaletteRepository(table),
-        storage=StillStorage(boto3.client("s3", config=CLIENT_CONFIG), settings.stills_bucket),
-    )
+    repository, storage = make_adapters(settings)
+    return ReadServices(settings=settings, repository=repository, storage=storage)
 
 
 def path_segment(raw: str) -> str:

@@ -5,16 +5,13 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.config import Config
 
+from palette_service.adapters import make_adapters
 from palette_service.extraction import ExtractionServices, Outcome, StillOutcome, process_s3_event
 from palette_service.observability import logger, metrics, tracer
-from palette_service.repository import PaletteRepository
 from palette_service.settings import ServiceSettings
-from palette_service.storage import StillStorage
 
 _METRIC_NAMES = {
     Outcome.PROCESSED: "StillsProcessed",
@@ -23,20 +20,12 @@ _METRIC_NAMES = {
 }
 
 
-# Standard retry mode: backs off on throttling and 5xx before an error reaches the handler.
-CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
-
-
 @cache
 def services() -> ExtractionServices:
     """Settings and clients, made once per execution environment (cold start)."""
     settings = ServiceSettings.from_env()
-    table = boto3.resource("dynamodb", config=CLIENT_CONFIG).Table(settings.palettes_table)
-    return ExtractionServices(
-        settings=settings,
-        storage=StillStorage(boto3.client("s3", config=CLIENT_CONFIG), settings.stills_bucket),
-        repository=PaletteRepository(table),
-    )
+    repository, storage = make_adapters(settings)
+    return ExtractionServices(settings=settings, storage=storage, repository=repository)
 
 
 @logger.inject_lambda_context
