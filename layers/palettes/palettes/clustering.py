@@ -99,14 +99,23 @@ def _toward_medians(points: FloatArray, weights: FloatArray, labels: IntArray, s
     """
     count = int(labels.max()) + 1
     for _ in range(steps):
-        centres = weighted_means(points, weights, labels, count)
-        gaps = np.sqrt(np.einsum("ij,ij->i", points - centres[labels], points - centres[labels]))
-        centres = weighted_means(points, weights / np.maximum(gaps, _MEDIAN_FLOOR), labels, count)
-        labels = _nearest(points, centres)
-        if int(labels.max()) + 1 != count or len(np.unique(labels)) != count:
-            labels = _compact(labels)
-            count = int(labels.max()) + 1
+        centres = weighted_means(points, median_weights(points, weights, labels, count), labels, count)
+        labels = _compact(_nearest(points, centres))
+        count = int(labels.max()) + 1
     return labels
+
+
+def median_weights(
+    points: FloatArray, weights: FloatArray, labels: IntArray, count: int, steps: int = 2
+) -> FloatArray:
+    """Weights whose weighted mean per cluster approaches the cluster's geometric median
+    (Weiszfeld's iteration): each point's weight divided by its distance to the current centre."""
+    adjusted = weights
+    for _ in range(steps):
+        centres = weighted_means(points, adjusted, labels, count)
+        gaps = points - centres[labels]
+        adjusted = weights / np.maximum(np.sqrt(np.einsum("ij,ij->i", gaps, gaps)), _MEDIAN_FLOOR)
+    return adjusted
 
 
 def _greedy_kmeans_plus_plus(

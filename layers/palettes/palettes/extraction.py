@@ -171,11 +171,13 @@ def _features(rgb: FloatArray, lab: FloatArray, space: Space) -> FloatArray:
 
 
 def _colour_of_clusters(bins: _Bins, labels: IntArray, space: Space) -> FloatArray:
-    """sRGB (0-255 floats) of each cluster: the mean of its pixels in the clustering space."""
+    """sRGB (0-255 floats) of each cluster: the median-leaning mean of its pixels (see
+    :func:`clustering.median_weights`), in CIELAB for ``lab`` and in the clustering space otherwise."""
     count = int(labels.max()) + 1
+    weights = clustering.median_weights(bins.features, bins.weights, labels, count)
     if space == "lab":
-        return lab_to_srgb(clustering.weighted_means(bins.lab, bins.weights, labels, count))
-    centres = clustering.weighted_means(bins.features, bins.weights, labels, count)
+        return lab_to_srgb(clustering.weighted_means(bins.lab, weights, labels, count))
+    centres = clustering.weighted_means(bins.features, weights, labels, count)
     if space == "rgb":
         return np.clip(centres, 0.0, 255.0)
     value = np.clip(centres[:, 2] / 100.0, 0.0, 1.0)
