@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import APIKey
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -91,6 +92,13 @@ def _export_content() -> dict[str, OpenAPIResponseContentSchema | OpenAPIRespons
 
 
 _NOT_FOUND = _json_body(ErrorMessage, "No such still (or no swatch for it)")
+LISTING_PREFIX_PATTERN = r"^[^/]+/"
+# What a person should read when Powertools' validation refuses one of these parameters.
+_PARAMETER_HELP = {
+    "prefix": "prefix is required and must start with a film folder, e.g. my-film/ "
+    "(optionally followed by the start of a still name)",
+}
+
 _FAILED = _json_body(FailedStill, "The still was processed and failed: why")
 _BAD_REQUEST = _json_body(ErrorMessage, "A bad or missing query parameter")
 
@@ -158,11 +166,17 @@ def get_swatch(film: str, still: str):  # type: ignore[no-untyped-def]
 )
 def get_palettes(
     prefix: Annotated[
-        str | None,
-        Query(description="`<film>/` or `<film>/<start of the still name>`", examples=["my-film/"]),
-    ] = None,
+        str,
+        Query(
+            description="`<film>/` or `<film>/<start of the still name>`",
+            examples=["my-film/"],
+            pattern=LISTING_PREFIX_PATTERN,
+        ),
+    ],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Stills per page")] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
+    cursor: Annotated[
+        str | None, Query(description="`next_cursor` of the previous page", min_length=1)
+    ] = None,
 ) -> StillPage:
     listing = list_stills(services().repository, prefix, limit=limit, cursor=cursor)
     return StillPage(
@@ -221,6 +235,33 @@ def get_openapi() -> Response[str]:
     return Response(HTTPStatus.OK, content_types.APPLICATION_JSON, body=openapi_document())
 
 
+_FORBIDDEN = {
+    "description": "No valid API key (answered by API Gateway before this function)",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorMessage"}}},
+}
+
+
+def reject_unknown_query_parameters(
+    resolver: APIGatewayRestResolver, next_middleware: NextMiddleware
+) -> Response[Any]:
+    """A query parameter the route does not take is a 400, not silently ignored: a typo
+    (`?limt=5`) gets an answer instead of a result that quietly differs from what was asked."""
+    route = resolver.context.get("_route")
+    if route is not None:
+        known = {field.alias for field in route.dependant.query_params}
+        unknown = sorted(set(resolver.current_event.query_string_parameters or {}) - known)
+        if unknown:
+            takes = ", ".join(sorted(known)) or "none"
+            return _error(
+                HTTPStatus.BAD_REQUEST,
+                f"unknown query parameter {', '.join(unknown)}; this route takes: {takes}",
+            )
+    return next_middleware(resolver)
+
+
+app.use(middlewares=[reject_unknown_query_parameters])
+
+
 @cache
 def openapi_document() -> str:
     """The OpenAPI document, without Powertools' generic 422 (request validation errors answer 400 here)."""
@@ -240,6 +281,8 @@ def openapi_document() -> str:
             responses = operation.get("responses", {})
             if responses.get("422", {}).get("description") == "Validation Error":
                 del responses["422"]
+            # API Gateway answers 403 itself, before this function, for a missing or wrong key.
+            responses.setdefault("403", _FORBIDDEN)
     return json.dumps(document)
 
 
@@ -263,6 +306,9 @@ def _invalid_request(error: RequestValidationError) -> Response[dict[str, str]]:
     problems = []
     for detail in error.errors():
         location = [str(part) for part in detail.get("loc", ())]
+        if location and location[-1] in _PARAMETER_HELP:
+            problems.append(_PARAMETER_HELP[location[-1]])
+            continue
         where = f"{location[0]} parameter {location[-1]!r}" if len(location) > 1 else "request"
         problems.append(f"{where}: {detail.get('msg', 'invalid value')}")
     return _error(HTTPStatus.BAD_REQUEST, "; ".join(problems) or "invalid request")

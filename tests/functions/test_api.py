@@ -376,3 +376,10 @@ def test_importing_the_api_does_not_import_numpy() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_an_unknown_query_parameter_is_a_400_that_names_it(seed: Seeder, lambda_context: Any) -> None:
+    response = call("/palettes", {"prefix": f"{FILM}/", "limt": "5"}, context=lambda_context)
+    assert response["statusCode"] == 400
+    message = body_json(response)["message"]
+    assert "limt" in message and "cursor, limit, prefix" in message

@@ -124,9 +124,13 @@ def _decode(image: Image.Image, *, max_pixels: int, analysis_pixels: int) -> Loa
             scale = (analysis_pixels / (width * height)) ** 0.5
             image.draft(image.mode, (max(1, int(width * scale)), max(1, int(height * scale))))
         image.load()
-        if image.mode.startswith("I;16") or image.mode in ("I", "F"):
-            image = _high_bit_depth_to_l(image)
+        sixteen_bit = image.mode.startswith("I;16")
+        if sixteen_bit:
+            image = image.convert("I")  # Pillow cannot reduce I;16; 32-bit integers it can
         reduced = _reduce(image, analysis_pixels)
+        if reduced.mode in ("I", "F"):
+            # Scaled after the reduction, so the full-size image is never held as floats.
+            reduced = _high_bit_depth_to_l(reduced, sixteen_bit=sixteen_bit)
         rgb, opaque = _to_rgb(reduced, icc_profile)
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
         raise CorruptImageError(f"image data is truncated or damaged: {exc}") from None
@@ -191,10 +195,10 @@ def _to_rgb(image: Image.Image, icc_profile: bytes | None) -> tuple[Image.Image,
     return image, alpha
 
 
-def _high_bit_depth_to_l(image: Image.Image) -> Image.Image:
+def _high_bit_depth_to_l(image: Image.Image, *, sixteen_bit: bool) -> Image.Image:
     # Pillow's convert("L") clips 16-bit values at 255 (a mostly white result); scale instead.
     values = np.asarray(image, dtype=np.float64)
-    top = 65535.0 if values.max(initial=0) > 255 or image.mode.startswith("I;16") else 255.0
+    top = 65535.0 if sixteen_bit or values.max(initial=0) > 255 else 255.0
     if image.mode == "F" and values.max(initial=0) <= 1.0:
         top = 1.0
     scaled = np.clip(values / top * 255.0 + 0.5, 0, 255).astype(np.uint8)

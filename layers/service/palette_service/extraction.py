@@ -133,7 +133,8 @@ def _still_to_process(
         return StillOutcome(key, Outcome.SKIPPED, reason)
     layout_error: InvalidKeyLayoutError | None = None
     try:
-        still = parse_still_key(key, services.settings.input_prefix)
+        settings = services.settings
+        still = parse_still_key(key, settings.input_prefix, (settings.palette_prefix, settings.swatch_prefix))
     except InvalidKeyLayoutError as error:
         if error.still is None:
             logger.warning("object key cannot name a still; not recorded", extra={"reason": str(error)})

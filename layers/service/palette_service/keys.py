@@ -12,6 +12,8 @@ from palette_service.errors import InvalidKeyLayoutError
 
 FILM_PREFIX = "FILM#"
 STILL_PREFIX = "STILL#"
+# S3 keys and DynamoDB sort keys are limited to 1024 bytes of UTF-8.
+MAX_KEY_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,14 @@ def is_input_key(key: str, input_prefix: str) -> bool:
     return key.startswith(input_prefix)
 
 
-def parse_still_key(key: str, input_prefix: str) -> StillKey:
+def parse_still_key(key: str, input_prefix: str, output_prefixes: tuple[str, str] = ("", "")) -> StillKey:
     """The still of an object key under ``input_prefix``.
 
     Raises :class:`InvalidKeyLayoutError` when the key is not ``<prefix><film>/<name>``; its
     ``still`` attribute is the item key to record the failure under when one can be formed
     (a non-empty film and a non-empty rest, e.g. ``stills/film/extra/name.jpg``), else ``None``.
+    A name so long that its outputs (under the palette and swatch ``output_prefixes``) would pass
+    S3's key limit is refused the same way, since S3 would refuse them on every retry.
     """
     if not is_input_key(key, input_prefix):
         raise ValueError(f"{key!r} is not under {input_prefix!r}")
@@ -61,4 +65,20 @@ def parse_still_key(key: str, input_prefix: str) -> StillKey:
     if "/" in name:
         still = StillKey(film=film, name=name)
         raise InvalidKeyLayoutError(f"object key {key!r} is nested too deeply: {layout}", still=still)
-    return StillKey(film=film, name=name)
+    still = StillKey(film=film, name=name)
+    palette_prefix, swatch_prefix = output_prefixes
+    longest = max(
+        len(still.palette_key(palette_prefix).encode()), len(still.swatch_key(swatch_prefix).encode())
+    )
+    if longest > MAX_KEY_BYTES:
+        raise InvalidKeyLayoutError(
+            f"object key is too long: its palette and swatch keys would be {longest} bytes, "
+            f"over S3's {MAX_KEY_BYTES}; shorten the file name",
+            still=still,
+        )
+    return still
+
+
+def cut_to_key_limit(value: str) -> str:
+    """``value`` cut to :data:`MAX_KEY_BYTES` of UTF-8, never inside a character."""
+    return value.encode()[:MAX_KEY_BYTES].decode(errors="ignore")

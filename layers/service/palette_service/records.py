@@ -22,7 +22,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from palette_service.keys import StillKey
+from palette_service.keys import StillKey, cut_to_key_limit
 
 
 class StillStatus(StrEnum):
@@ -61,7 +61,8 @@ class StillRecord:
 
     @property
     def gsi1sk(self) -> str:
-        return f"{self.updated_at}#{self.still.name}"
+        # Newest first by time; the name only breaks ties, so a very long one may be cut.
+        return cut_to_key_limit(f"{self.updated_at}#{self.still.name}")
 
     @property
     def hex_colors(self) -> list[str]:
