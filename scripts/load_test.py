@@ -1,0 +1,307 @@
+"""Load through the local stack: many uploads by concurrent uploaders, then proof that nothing was lost.
+
+    python scripts/load_test.py                                   # 1000 stills, 10 films, 8 uploaders
+    python scripts/load_test.py --stills 100 --films 4 --uploaders 4 --json out/load.json
+
+The stack is the one `make demo` runs (local/): moto in server mode with template.yaml's bucket,
+table and queues, S3 notifications into the extract function's async queue, a dispatcher feeding
+the real handler in ``--environments`` execution environments (processes). Uploaders (threads) put
+small generated JPEGs of varied colours under ``stills/film-NN/``; every ``--bad-every``-th upload
+is not an image, so FAILED items are part of the count.
+
+Then: one item per upload, none missing and none extra, DONE or FAILED as the upload deserves,
+each for the uploaded version (ETag); every DONE item's palette JSON and swatch present and made
+from that version; nothing in the failure queue; each still handled exactly once (the handler's
+own StillsProcessed / StillsFailed / StillsSkipped metrics). Figures: throughput (stills per second
+per core, from the first upload to the last item), handler duration p50 / p95 / max (the REPORT
+lines of the function's log, as CloudWatch would show them). Exit status 1 when a check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "palettes"), str(ROOT / "layers" / "service")]
+
+TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # palette_service.records.format_timestamp
+EMF_COUNT = re.compile(r'"(StillsProcessed|StillsFailed|StillsSkipped)":\[([0-9.,\s]*)\]')
+REPORT_LINE = re.compile(r"^REPORT RequestId: \S+\s+Duration: ([0-9.]+) ms", re.MULTILINE)
+NOT_AN_IMAGE = b"%PDF-1.7 this upload is not a still\n"
+
+
+@dataclass(frozen=True)
+class Upload:
+    key: str
+    etag: str
+    good: bool
+
+
+@dataclass
+class LoadReport:
+    stills: int
+    films: int
+    uploaders: int
+    environments: int
+    cores: int
+    upload_seconds: float = 0.0
+    total_seconds: float = 0.0
+    stills_per_second: float = 0.0
+    stills_per_second_per_core: float = 0.0
+    handler_ms_p50: float = 0.0
+    handler_ms_p95: float = 0.0
+    handler_ms_max: float = 0.0
+    invocations: int = 0
+    done: int = 0
+    failed: int = 0
+    metrics: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        return [
+            f"stills {self.stills} ({self.films} films, {self.uploaders} uploaders, "
+            f"{self.environments} execution environments, {self.cores} cores)",
+            f"items: {self.done} DONE + {self.failed} FAILED = {self.done + self.failed}; "
+            f"invocations {self.invocations}; metrics {self.metrics}",
+            f"uploads took {self.upload_seconds:.1f} s; the last item was written "
+            f"{self.total_seconds:.1f} s after the first upload began",
+            f"throughput {self.stills_per_second:.2f} stills/s = "
+            f"{self.stills_per_second_per_core:.2f} stills/s per core",
+            f"handler duration p50 {self.handler_ms_p50:.0f} ms, p95 {self.handler_ms_p95:.0f} ms, "
+            f"max {self.handler_ms_max:.0f} ms",
+            "checks: " + ("all passed" if self.ok else f"{len(self.problems)} FAILED"),
+            *(f"  - {problem}" for problem in self.problems[:20]),
+        ]
+
+
+def still_jpeg(index: int) -> bytes:
+    """A 160x90 JPEG of four bands of colours drawn from ``index``, with grain: each still differs."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(index)
+    colours = rng.integers(0, 256, (4, 3))
+    bands = np.repeat(colours, 40, axis=0)  # 160 columns
+    pixels = np.broadcast_to(bands, (90, 160, 3)).astype(np.int16)
+    pixels = np.clip(pixels + rng.normal(0, 6, pixels.shape), 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def upload_all(stack: Any, options: argparse.Namespace) -> list[Upload]:
+    """Upload ``options.stills`` objects with ``options.uploaders`` threads, each with its own client."""
+    local = threading.local()
+
+    def upload(index: int) -> Upload:
+        if not hasattr(local, "s3"):
+            local.s3 = stack.client("s3")
+        good = not (options.bad_every and (index + 1) % options.bad_every == 0)
+        key = f"{stack.input_prefix}film-{index % options.films:02d}/still-{index:05d}.jpg"
+        body = still_jpeg(index) if good else NOT_AN_IMAGE
+        response = local.s3.put_object(Bucket=stack.bucket, Key=key, Body=body, ContentType="image/jpeg")
+        return Upload(key=key, etag=response["ETag"].strip('"'), good=good)
+
+    with ThreadPoolExecutor(max_workers=options.uploaders, thread_name_prefix="uploader") as pool:
+        return list(pool.map(upload, range(options.stills)))
+
+
+def scan_items(table: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    arguments: dict[str, Any] = {}
+    while True:
+        page = table.scan(**arguments)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def count_items(table: Any) -> int:
+    """The number of items, over every page (a scan reads at most 1 MB a page, COUNT too)."""
+    total, arguments = 0, {"Select": "COUNT"}
+    while True:
+        page = table.scan(**arguments)
+        total += page["Count"]
+        if "LastEvaluatedKey" not in page:
+            return total
+        arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def wait_for_items(stack: Any, expected: int, timeout: float) -> None:
+    """Until the table holds ``expected`` items, or nothing is left to process (events that failed are
+    in the failure queue then, and the checks say which), or the timeout."""
+    table = stack.resource("dynamodb").Table(stack.table_name)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if count_items(table) >= expected or stack.wait_idle(timeout=1):
+            return
+        time.sleep(1)
+
+
+def check(stack: Any, uploads: list[Upload], report: LoadReport) -> list[dict[str, Any]]:
+    """One item per upload, for its version, with both outputs when DONE; nothing in the failure queue."""
+    table = stack.resource("dynamodb").Table(stack.table_name)
+    items = [item for item in scan_items(table) if str(item["sk"]).startswith("STILL#")]
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        by_key.setdefault(str(item["key"]), []).append(item)
+    uploaded = {upload.key: upload for upload in uploads}
+    for problem, keys in (
+        ("uploads have no item", sorted(set(uploaded) - set(by_key))),
+        ("items are not for an upload", sorted(set(by_key) - set(uploaded))),
+        ("uploads have several items", sorted(key for key, found in by_key.items() if len(found) > 1)),
+    ):
+        if keys:
+            report.problems.append(f"{len(keys)} {problem}, e.g. {keys[:3]}")
+    s3 = stack.client("s3")
+    for key, found in sorted(by_key.items()):
+        if key in uploaded:
+            check_item(s3, stack.bucket, found[0], uploaded[key], report)
+    queued = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack.failure_queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]["ApproximateNumberOfMessages"]
+    if int(queued):
+        report.problems.append(f"{queued} events are in the failure queue")
+    return items
+
+
+def check_item(s3: Any, bucket: str, item: dict[str, Any], upload: Upload, report: LoadReport) -> None:
+    problems, key, status = report.problems, upload.key, item["status"]
+    report.done += status == "DONE"
+    report.failed += status == "FAILED"
+    if item.get("etag") != upload.etag:
+        problems.append(f"{key}: item for ETag {item.get('etag')}, uploaded {upload.etag}")
+    if upload.good and status != "DONE":
+        problems.append(f"{key}: a good still is {status} ({item.get('error')}: {item.get('reason')})")
+    if not upload.good and (status != "FAILED" or item.get("error") != "unsupported_format"):
+        problems.append(f"{key}: a non-image is {status} ({item.get('error')})")
+    if status != "DONE":
+        return
+    for output_key in (item.get("palette_key"), item.get("swatch_key")):
+        try:
+            metadata = s3.head_object(Bucket=bucket, Key=output_key)["Metadata"]
+        except s3.exceptions.ClientError as error:
+            problems.append(f"{key}: output {output_key} is missing ({error})")
+            continue
+        if metadata.get("source-etag") != upload.etag:
+            problems.append(f"{key}: output {output_key} was made from another version")
+
+
+def handler_figures(log_path: Path, report: LoadReport) -> None:
+    """Durations from the REPORT lines, and the handler's own still counts from its EMF metrics."""
+    text = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
+    durations = sorted(float(value) for value in REPORT_LINE.findall(text))
+    report.invocations = len(durations)
+    if durations:
+        report.handler_ms_p50 = statistics.median(durations)
+        report.handler_ms_p95 = durations[min(len(durations) - 1, round(0.95 * (len(durations) - 1)))]
+        report.handler_ms_max = durations[-1]
+    # The values of the handler's EMF metrics, found in the text rather than line by line: the two
+    # environments share the log file, and a line of one can be cut by a line of the other.
+    counts: dict[str, int] = {"StillsProcessed": 0, "StillsFailed": 0, "StillsSkipped": 0}
+    for name, values in EMF_COUNT.findall(text):
+        counts[name] += round(sum(float(value) for value in values.split(",") if value.strip()))
+    report.metrics = counts
+    handled = counts["StillsProcessed"] + counts["StillsFailed"]
+    if handled != report.stills or counts["StillsSkipped"]:
+        report.problems.append(
+            f"the handler processed {counts['StillsProcessed']}, failed {counts['StillsFailed']} and "
+            f"skipped {counts['StillsSkipped']} stills for {report.stills} uploads"
+        )
+    if report.invocations != report.stills:
+        report.problems.append(f"{report.invocations} invocations for {report.stills} uploads")
+
+
+def run(options: argparse.Namespace) -> LoadReport:
+    from local.stack import LocalStack, LocalStackSettings
+
+    cores = os.cpu_count() or 1
+    report = LoadReport(
+        stills=options.stills,
+        films=options.films,
+        uploaders=options.uploaders,
+        environments=options.environments,
+        cores=cores,
+    )
+    log_dir = Path(options.log_dir or tempfile.mkdtemp(prefix="load-test-logs-"))
+    settings = LocalStackSettings(
+        stack_name=f"palettes-load-{os.getpid()}",
+        extract_concurrency=options.environments,
+        log_dir=log_dir,
+    )
+    with LocalStack(settings) as stack:
+        started, started_at = time.monotonic(), datetime.now(UTC)
+        uploads = upload_all(stack, options)
+        report.upload_seconds = time.monotonic() - started
+        wait_for_items(stack, options.stills, options.timeout)
+        if not stack.wait_idle(timeout=options.timeout):
+            report.problems.append("the extract function's queue was not drained in time")
+        items = check(stack, uploads, report)
+        extract_log = log_dir / f"{stack.extract_function.logical_id}.log"
+    # From the first upload to the last item written (the items' own timestamps: no polling delay).
+    if items:
+        last = max(
+            datetime.strptime(str(item["updated_at"]), TIMESTAMP).replace(tzinfo=UTC) for item in items
+        )
+        report.total_seconds = (last - started_at).total_seconds()
+    handler_figures(extract_log, report)
+    report.stills_per_second = options.stills / report.total_seconds if report.total_seconds else 0.0
+    report.stills_per_second_per_core = report.stills_per_second / cores
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--stills", type=int, default=1000, help="uploads (default 1000)")
+    parser.add_argument(
+        "--films", type=int, default=10, help="film folders they are spread over (default 10)"
+    )
+    parser.add_argument("--uploaders", type=int, default=8, help="concurrent uploader threads (default 8)")
+    parser.add_argument(
+        "--environments",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="extract execution environments (default: cores)",
+    )
+    parser.add_argument(
+        "--bad-every", type=int, default=50, help="every n-th upload is not an image (0: none)"
+    )
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for the items")
+    parser.add_argument(
+        "--log-dir", type=Path, help="where the functions' logs go (default: a temporary folder)"
+    )
+    parser.add_argument("--json", type=Path, help="also write the report as JSON here")
+    options = parser.parse_args(argv)
+
+    report = run(options)
+    for line in report.lines():
+        print(line)
+    if options.json:
+        options.json.parent.mkdir(parents=True, exist_ok=True)
+        options.json.write_text(json.dumps(asdict(report), indent=2))
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Reliability tests: faults and retries, at-least-once delivery, hostile input, fuzzing, load, API."""

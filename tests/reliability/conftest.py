@@ -1,0 +1,58 @@
+"""Fixtures of the reliability tests: the handler fixtures of tests/functions, and the on-failure queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import REGION
+
+# The moto-backed services, uploader and handler reset of the handler tests, reused as they are.
+from tests.functions.conftest import (  # noqa: F401
+    counting_s3,
+    fresh_handlers,
+    repository,
+    settings,
+    storage,
+    uploader,
+)
+from tests.reliability.faults import SdkFaults
+from tests.reliability.lambda_async import AsyncLambda
+
+FAILURES_QUEUE = "palettes-test-ExtractFailuresQueue"
+
+
+@pytest.fixture
+def sqs_client(aws: None) -> Any:
+    import boto3
+
+    return boto3.client("sqs", region_name=REGION)
+
+
+@pytest.fixture
+def failures_queue(sqs_client: Any) -> str:
+    """The template's ExtractFailuresQueue (on-failure destination of the extract function), on moto."""
+    return sqs_client.create_queue(QueueName=FAILURES_QUEUE, Attributes={"SqsManagedSseEnabled": "true"})[
+        "QueueUrl"
+    ]
+
+
+@pytest.fixture
+def async_lambda_factory(sqs_client: Any, failures_queue: str) -> Any:
+    """``async_lambda_factory(handler)``: Lambda's async invocation of ``handler`` as the template sets it."""
+
+    def make(handler: Any, **options: Any) -> AsyncLambda:
+        return AsyncLambda(handler, sqs=sqs_client, on_failure_queue_url=failures_queue, **options)
+
+    return make
+
+
+@pytest.fixture
+def sdk_faults(aws: None) -> Any:
+    """Hooks on a fresh default boto3 session; the next test gets a clean one."""
+    import boto3
+
+    faults = SdkFaults()
+    yield faults
+    boto3.setup_default_session()

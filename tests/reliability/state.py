@@ -1,0 +1,117 @@
+"""What a still's state is (its item, its output objects) and the checks that it is complete and consistent.
+
+"Complete and consistent" for a still whose newest upload is ``upload``: exactly one item, for that
+version (ETag, sequencer, version id), and, when it is DONE, the palette JSON and swatch PNG it names
+both exist and both carry that version in their ``source-sequencer``/``source-etag`` metadata, the
+JSON being the item's document.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from palette_service.events import normalize_sequencer
+from palette_service.extraction import SOURCE_ETAG, SOURCE_SEQUENCER
+from palette_service.keys import StillKey
+from palette_service.records import StillRecord, StillStatus
+from palette_service.settings import ServiceSettings
+from tests.events import S3Object
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class OutputObject:
+    key: str
+    sequencer: str
+    etag: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class StillState:
+    records: list[StillRecord]
+    palette: OutputObject | None
+    swatch: OutputObject | None
+
+    @property
+    def record(self) -> StillRecord | None:
+        assert len(self.records) <= 1, f"{len(self.records)} items for one still"
+        return self.records[0] if self.records else None
+
+    @property
+    def outputs(self) -> list[OutputObject]:
+        return [output for output in (self.palette, self.swatch) if output is not None]
+
+
+def read_output(s3: Any, bucket: str, key: str) -> OutputObject | None:
+    try:
+        response = s3.get_object(Bucket=bucket, Key=key)
+    except s3.exceptions.NoSuchKey:
+        return None
+    metadata = response.get("Metadata", {})
+    return OutputObject(
+        key=key,
+        sequencer=metadata.get(SOURCE_SEQUENCER, ""),
+        etag=metadata.get(SOURCE_ETAG, ""),
+        body=response["Body"].read(),
+    )
+
+
+def all_records(table: Any) -> list[StillRecord]:
+    items: list[dict[str, Any]] = []
+    arguments: dict[str, Any] = {"ConsistentRead": True}
+    while True:
+        page = table.scan(**arguments)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            break
+        arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return [StillRecord.from_item(item) for item in items]
+
+
+def read_state(s3: Any, table: Any, settings: ServiceSettings, still: StillKey) -> StillState:
+    records = [record for record in all_records(table) if record.still == still]
+    return StillState(
+        records=records,
+        palette=read_output(s3, settings.stills_bucket, still.palette_key(settings.palette_prefix)),
+        swatch=read_output(s3, settings.stills_bucket, still.swatch_key(settings.swatch_prefix)),
+    )
+
+
+def describes(record: StillRecord, upload: S3Object) -> bool:
+    return (record.etag, record.sequencer, record.version_id) == (
+        upload.etag,
+        normalize_sequencer(upload.sequencer),
+        upload.version_id,
+    )
+
+
+def assert_outputs_match_record(state: StillState) -> None:
+    """The objects a DONE item names exist and were made from the item's version."""
+    record = state.record
+    assert record is not None and record.status is StillStatus.DONE
+    assert state.palette is not None and state.palette.key == record.palette_key, "palette JSON missing"
+    assert state.swatch is not None and state.swatch.key == record.swatch_key, "swatch missing"
+    for output in state.outputs:
+        assert (output.sequencer, output.etag) == (record.sequencer, record.etag), (
+            f"{output.key} was made from version {output.sequencer}/{output.etag}, "
+            f"the item is version {record.sequencer}/{record.etag}"
+        )
+    assert json.loads(state.palette.body) == record.document
+    assert state.swatch.body.startswith(PNG_SIGNATURE)
+
+
+def assert_complete_and_consistent(state: StillState, newest: S3Object, *, done: bool = True) -> None:
+    """One item, for the newest upload; DONE with its own outputs (or FAILED when ``done`` is false)."""
+    record = state.record
+    assert record is not None, "no item"
+    assert describes(record, newest), f"the item is {record.etag}/{record.sequencer}, not the newest upload"
+    if done:
+        assert record.status is StillStatus.DONE, f"{record.status}: {record.reason}"
+        assert_outputs_match_record(state)
+    else:
+        assert record.status is StillStatus.FAILED
+        assert record.reason and record.error

@@ -1,0 +1,410 @@
+"""Throttling and 5xx from S3 and DynamoDB at each step of the extract path, through Lambda's async retries.
+
+Each case fails one AWS call of the extraction (see ``faults.EXTRACT_STEPS``) on some attempts, runs
+the event the way Lambda's asynchronous invocation does (1 + 2 attempts, then the on-failure queue),
+and checks the end state: complete and consistent when an attempt got through; otherwise the event in
+the failure queue, and every object left behind named by that queued event. docs/reliability.md
+explains the order of writes and why what is left behind is safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from extract.app import summarize
+from palette_service.events import normalize_sequencer
+from palette_service.extraction import ExtractionServices, process_s3_event
+from palette_service.keys import StillKey
+from palette_service.records import StillRecord, StillStatus
+from palette_service.repository import PaletteRepository
+from palette_service.settings import ServiceSettings
+from palette_service.storage import StillStorage
+from tests.conftest import make_jpeg
+from tests.functions.conftest import Uploader
+from tests.reliability.faults import (
+    EXTRACT_STEPS,
+    STEPS_BY_NAME,
+    TRANSIENT_ERRORS,
+    AwsError,
+    FaultInjector,
+    FaultyClient,
+    SdkFaults,
+    Step,
+)
+from tests.reliability.lambda_async import AsyncLambda, failure_records
+from tests.reliability.state import (
+    assert_complete_and_consistent,
+    assert_outputs_match_record,
+    read_state,
+)
+
+# The real handler publishes no metric when it raises; Powertools warns about that.
+pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
+
+KEY = "stills/night-train/reel 2 shot 14.jpg"
+STILL = StillKey("night-train", "reel 2 shot 14.jpg")
+
+# Every (step, error) pair: each step with every transient error its service can answer.
+STEP_ERRORS = [
+    pytest.param(step, error, id=f"{step.name}-{error.code}")
+    for step in EXTRACT_STEPS
+    for error in TRANSIENT_ERRORS[step.service]
+]
+# What an event whose every attempt failed at a step leaves behind (outputs first, item last).
+LEFT_BEHIND = {
+    "put the swatch": {"palette"},
+    "write the item": {"palette", "swatch"},
+}
+
+
+@pytest.fixture
+def injector() -> FaultInjector:
+    return FaultInjector()
+
+
+@pytest.fixture
+def faulty_services(
+    settings: ServiceSettings, s3_client: Any, palettes_table: Any, injector: FaultInjector
+) -> ExtractionServices:
+    return ExtractionServices(
+        settings=settings,
+        storage=StillStorage(FaultyClient(s3_client, "s3", injector), settings.stills_bucket),  # type: ignore[arg-type]
+        repository=PaletteRepository(FaultyClient(palettes_table, "dynamodb", injector)),  # type: ignore[arg-type]
+    )
+
+
+def handler_for(services: ExtractionServices) -> Callable[[dict[str, Any]], dict[str, int]]:
+    """The extract handler's body (extract.app.lambda_handler) on the given services."""
+    return lambda event: summarize(process_s3_event(event, services))
+
+
+@pytest.fixture
+def extract_lambda(
+    async_lambda_factory: Any, faulty_services: ExtractionServices, injector: FaultInjector
+) -> AsyncLambda:
+    lambda_function: AsyncLambda = async_lambda_factory(
+        handler_for(faulty_services), before_attempt=injector.start_attempt
+    )
+    return lambda_function
+
+
+@pytest.fixture
+def state_of(s3_client: Any, palettes_table: Any, settings: ServiceSettings) -> Callable[[], Any]:
+    return lambda: read_state(s3_client, palettes_table, settings, STILL)
+
+
+def error_code(error: BaseException) -> str:
+    assert isinstance(error, ClientError), f"{type(error).__name__}: {error}"
+    return str(error.response["Error"]["Code"])
+
+
+def expected_code(step: Step, error: AwsError) -> str:
+    return str(error.status) if step.operation == "head_object" else error.code
+
+
+def test_a_fault_free_run_makes_the_calls_the_steps_name(
+    uploader: Uploader, extract_lambda: AsyncLambda, injector: FaultInjector, state_of: Any
+) -> None:
+    """The step table matches what the extraction really calls, so each fault hits the step it names."""
+    upload = uploader.put(KEY, make_jpeg(seed=1))
+    invocation = extract_lambda.invoke(uploader.event(upload))
+    assert invocation.succeeded and invocation.attempts == 1
+    expected: dict[tuple[str, str], int] = {}
+    for step in EXTRACT_STEPS:
+        expected[step.service, step.operation] = max(
+            expected.get((step.service, step.operation), 0), step.nth
+        )
+    assert dict(injector.calls) == expected
+    assert_complete_and_consistent(state_of(), upload)
+
+
+@pytest.mark.parametrize(("step", "error"), STEP_ERRORS)
+def test_a_transient_error_at_any_step_is_retried_to_a_complete_state(
+    step: Step,
+    error: AwsError,
+    uploader: Uploader,
+    extract_lambda: AsyncLambda,
+    injector: FaultInjector,
+    state_of: Any,
+    sqs_client: Any,
+    failures_queue: str,
+) -> None:
+    upload = uploader.put(KEY, make_jpeg(seed=2))
+    injector.fail(step, error, attempts={1})
+
+    invocation = extract_lambda.invoke(uploader.event(upload))
+
+    # The handler raised (so Lambda retries), and the retry finished the job.
+    assert [error_code(raised) for raised in invocation.errors] == [expected_code(step, error)]
+    assert invocation.succeeded and invocation.result == {"processed": 1, "failed": 0, "skipped": 0}
+    assert_complete_and_consistent(state_of(), upload)
+    assert failure_records(sqs_client, failures_queue) == []
+
+
+@pytest.mark.parametrize("step", EXTRACT_STEPS, ids=lambda step: step.name)
+def test_the_last_retry_completes_after_two_failed_attempts(
+    step: Step,
+    uploader: Uploader,
+    extract_lambda: AsyncLambda,
+    injector: FaultInjector,
+    state_of: Any,
+    sqs_client: Any,
+    failures_queue: str,
+) -> None:
+    upload = uploader.put(KEY, make_jpeg(seed=3))
+    injector.fail(step, TRANSIENT_ERRORS[step.service][0], attempts={1, 2})
+
+    invocation = extract_lambda.invoke(uploader.event(upload))
+
+    assert len(invocation.errors) == 2 and invocation.succeeded
+    assert_complete_and_consistent(state_of(), upload)
+    assert failure_records(sqs_client, failures_queue) == []
+
+
+@pytest.mark.parametrize(("step", "error"), STEP_ERRORS)
+def test_an_error_on_every_attempt_puts_the_event_in_the_failure_queue(
+    step: Step,
+    error: AwsError,
+    uploader: Uploader,
+    extract_lambda: AsyncLambda,
+    injector: FaultInjector,
+    state_of: Any,
+    sqs_client: Any,
+    failures_queue: str,
+) -> None:
+    upload = uploader.put(KEY, make_jpeg(seed=4))
+    event = uploader.event(upload)
+    injector.fail(step, error)
+
+    invocation = extract_lambda.invoke(event)
+
+    assert not invocation.succeeded
+    assert [error_code(raised) for raised in invocation.errors] == [expected_code(step, error)] * 3
+    (record,) = failure_records(sqs_client, failures_queue)
+    assert record["requestPayload"] == event
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert record["responsePayload"]["errorType"] == "ClientError"
+
+    # No item; what was written before the failing step is there, and the queued event names it.
+    state = state_of()
+    assert state.records == []
+    left = {name for name, output in (("palette", state.palette), ("swatch", state.swatch)) if output}
+    assert left == LEFT_BEHIND.get(step.name, set())
+    assert all(output.sequencer == normalize_sequencer(upload.sequencer) for output in state.outputs)
+
+    # Replaying the queued event once the fault is gone completes the still.
+    injector.clear()
+    replay = extract_lambda.invoke(record["requestPayload"])
+    assert replay.succeeded and replay.attempts == 1
+    assert_complete_and_consistent(state_of(), upload)
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        pytest.param(
+            step, marks=pytest.mark.xfail(strict=True, reason="BUG: see docs/reliability.md#known-gaps")
+        )
+        if step.name in LEFT_BEHIND
+        else step
+        for step in EXTRACT_STEPS
+    ],
+    ids=lambda step: step.name,
+)
+def test_an_overwrite_that_exhausts_its_retries_leaves_the_recorded_version_intact(
+    step: Step,
+    uploader: Uploader,
+    extract_lambda: AsyncLambda,
+    injector: FaultInjector,
+    state_of: Any,
+    sqs_client: Any,
+    failures_queue: str,
+) -> None:
+    """A DONE still re-uploaded while S3 or DynamoDB keeps failing: the item still describes the old version,
+    so the objects it names must still be the old version's (the API serves the swatch the item names).
+
+    Fails today for the last two steps: the new version's outputs overwrite the old ones at the same keys
+    before the new item is written, and the item that is then never written cannot point back.
+    """
+    first = uploader.put(KEY, make_jpeg(seed=5))
+    assert extract_lambda.invoke(uploader.event(first)).succeeded
+    second = uploader.put(KEY, make_jpeg(seed=25))
+    injector.fail(step, TRANSIENT_ERRORS[step.service][0])
+
+    invocation = extract_lambda.invoke(uploader.event(second))
+
+    assert not invocation.succeeded
+    assert len(failure_records(sqs_client, failures_queue)) == 1
+    state = state_of()
+    assert state.record is not None and state.record.etag == first.etag
+    assert_outputs_match_record(state)
+
+
+@pytest.mark.parametrize("step", EXTRACT_STEPS, ids=lambda step: step.name)
+def test_an_overwrite_replayed_from_the_failure_queue_ends_on_the_newest_version(
+    step: Step,
+    uploader: Uploader,
+    extract_lambda: AsyncLambda,
+    injector: FaultInjector,
+    state_of: Any,
+    sqs_client: Any,
+    failures_queue: str,
+) -> None:
+    first = uploader.put(KEY, make_jpeg(seed=6))
+    extract_lambda.invoke(uploader.event(first))
+    second = uploader.put(KEY, make_jpeg(seed=26))
+    injector.fail(step, TRANSIENT_ERRORS[step.service][-1])
+    extract_lambda.invoke(uploader.event(second))
+    (record,) = failure_records(sqs_client, failures_queue)
+
+    injector.clear()
+    assert extract_lambda.invoke(record["requestPayload"]).succeeded
+    assert_complete_and_consistent(state_of(), second)
+
+
+@pytest.mark.parametrize("error", TRANSIENT_ERRORS["dynamodb"], ids=lambda error: error.code)
+def test_a_bad_still_whose_failed_item_cannot_be_written_is_retried(
+    error: AwsError,
+    uploader: Uploader,
+    extract_lambda: AsyncLambda,
+    injector: FaultInjector,
+    state_of: Any,
+) -> None:
+    upload = uploader.put(KEY, b"<html>not a still</html>")
+    injector.fail(STEPS_BY_NAME["write the item"], error, attempts={1})
+
+    invocation = extract_lambda.invoke(uploader.event(upload))
+
+    assert len(invocation.errors) == 1 and invocation.succeeded
+    assert invocation.result == {"processed": 0, "failed": 1, "skipped": 0}
+    state = state_of()
+    assert_complete_and_consistent(state, upload, done=False)
+    assert state.record is not None and state.record.error == "unsupported_format"
+    assert state.outputs == []
+
+
+def test_a_retry_of_a_multi_record_event_redoes_only_the_unfinished_record(
+    uploader: Uploader,
+    extract_lambda: AsyncLambda,
+    injector: FaultInjector,
+    s3_client: Any,
+    palettes_table: Any,
+    settings: ServiceSettings,
+) -> None:
+    first = uploader.put("stills/night-train/a.jpg", make_jpeg(seed=7))
+    second = uploader.put("stills/night-train/b.jpg", make_jpeg(seed=8))
+    # The second record's item write (the second update_item of the first attempt) is throttled.
+    injector.fail(
+        Step("write b's item", "dynamodb", "update_item", 2), TRANSIENT_ERRORS["dynamodb"][0], attempts={1}
+    )
+
+    invocation = extract_lambda.invoke(uploader.event(first, second))
+
+    assert len(invocation.errors) == 1
+    assert invocation.result == {"processed": 1, "failed": 0, "skipped": 1}
+    assert injector.calls["s3", "get_object"] == 1  # the retry downloaded b only
+    for upload, name in ((first, "a.jpg"), (second, "b.jpg")):
+        state = read_state(s3_client, palettes_table, settings, StillKey("night-train", name))
+        assert_complete_and_consistent(state, upload)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="BUG: see docs/reliability.md#known-gaps (a failed repair is never retried)"
+)
+def test_a_repair_interrupted_by_a_fault_is_finished_by_the_retry(
+    uploader: Uploader,
+    extract_lambda: AsyncLambda,
+    async_lambda_factory: Any,
+    injector: FaultInjector,
+    faulty_services: ExtractionServices,
+    state_of: Any,
+) -> None:
+    """An older version loses the race after overwriting the newer outputs; its repair is throttled.
+
+    The repair (re-making the newer version's outputs, see ``_repair_outputs``) runs only when the
+    older event's item write loses. When the repair raises, Lambda retries the older event, which now
+    sees the newer item and is skipped before anything else: the outputs stay the older version's.
+    """
+    older = uploader.put(KEY, make_jpeg(seed=9))
+    newer = uploader.put(KEY, make_jpeg(seed=29))
+    assert extract_lambda.invoke(uploader.event(newer)).succeeded
+
+    repository = faulty_services.repository
+
+    class BlindUntilWrite(PaletteRepository):
+        """Sees no item until its first write: the older event runs as if the newer were still in flight."""
+
+        def __init__(self) -> None:
+            self.wrote = False
+
+        def get(self, still: StillKey) -> StillRecord | None:
+            return repository.get(still) if self.wrote else None
+
+        def save(self, record: StillRecord) -> bool:
+            self.wrote = True
+            return repository.save(record)
+
+    racing = ExtractionServices(
+        settings=faulty_services.settings, storage=faulty_services.storage, repository=BlindUntilWrite()
+    )
+    # Calls of the older event's first attempt: its own puts (1, 2), then the repair's (3, 4).
+    injector.fail(Step("repair: put the palette JSON", "s3", "put_object", 3), TRANSIENT_ERRORS["s3"][0])
+    racing_lambda: AsyncLambda = async_lambda_factory(
+        handler_for(racing), before_attempt=injector.start_attempt
+    )
+
+    invocation = racing_lambda.invoke(uploader.event(older))
+
+    assert len(invocation.errors) == 1 and invocation.succeeded  # retried once, then skipped
+    assert_complete_and_consistent(state_of(), newer)
+
+
+def test_the_real_handler_raises_on_a_persistent_throttle_and_the_retry_completes(
+    sdk_faults: SdkFaults,
+    fresh_handlers: None,
+    uploader: Uploader,
+    async_lambda_factory: Any,
+    lambda_context: Any,
+    state_of: Any,
+) -> None:
+    from extract import app
+
+    sdk_faults.fail_call("s3", "PutObject", TRANSIENT_ERRORS["s3"][0], times=1)
+    upload = uploader.put(KEY, make_jpeg(seed=10))
+    extract_lambda: AsyncLambda = async_lambda_factory(
+        lambda event: app.lambda_handler(event, lambda_context)
+    )
+
+    invocation = extract_lambda.invoke(uploader.event(upload))
+
+    assert [error_code(raised) for raised in invocation.errors] == ["SlowDown"]
+    assert invocation.succeeded
+    assert_complete_and_consistent(state_of(), upload)
+
+
+def test_the_sdk_retries_absorb_a_short_throttle_before_the_handler_sees_it(
+    sdk_faults: SdkFaults,
+    fresh_handlers: None,
+    uploader: Uploader,
+    lambda_context: Any,
+    state_of: Any,
+) -> None:
+    """The functions' clients use standard retry mode (5 attempts): one throttled send never shows."""
+    from extract import app
+
+    sdk_faults.fail_send("dynamodb", "GetItem", TRANSIENT_ERRORS["dynamodb"][0], times=1)
+    upload = uploader.put(KEY, make_jpeg(seed=11))
+
+    assert app.lambda_handler(uploader.event(upload), lambda_context) == {
+        "processed": 1,
+        "failed": 0,
+        "skipped": 0,
+    }
+    assert sdk_faults.remaining["GetItem"] == 0
+    record = state_of().record
+    assert record is not None and record.status is StillStatus.DONE
