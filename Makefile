@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed
 SAM_STAMP := $(SAM_VENV)/.installed
 OUT ?= out
 
-.PHONY: help venv test test-fast test-e2e lint typecheck demo demo-library bench bench-quick samples invoke sam-build layer-size security deploy clean
+.PHONY: help venv test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick samples invoke sam-build layer-size security deploy clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -42,6 +42,15 @@ test: $(STAMP)  ## run every test tier (unit, handlers on moto, end to end, fuzz
 
 test-fast: $(STAMP)  ## unit and handler tests only
 	$(BIN)/python -m pytest -m "not e2e and not slow"
+
+reliability: $(STAMP)  ## faults, delivery, hostile input, 20 s loader fuzzing, API fuzzing (~2.5 min)
+	$(BIN)/python -m pytest tests/reliability -m "not slow"
+
+fuzz: $(STAMP)  ## fuzz the image loader for SECONDS (default 60); findings in out/fuzz-artifacts
+	$(BIN)/python scripts/fuzz_loader.py --seconds $(or $(SECONDS),60)
+
+load: $(STAMP)  ## 1000 uploads through the local stack: nothing lost, throughput, p50/p95
+	$(BIN)/python scripts/load_test.py --stills 1000 --films 10 --uploaders 8 --json $(OUT)/load-1000.json
 
 lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check .

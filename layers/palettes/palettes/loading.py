@@ -24,6 +24,9 @@ DEFAULT_MAX_PIXELS: Final = 100_000_000
 # About this many pixels are analysed (from half to twice as many). A 0.5% accent still keeps a
 # few hundred pixels, and JPEG's DCT scaling gets there without an inverse DCT at full size.
 ANALYSIS_PIXELS: Final = 50_000
+# Pillow decodes run-length BMPs in pure Python, padding rows byte by byte: a 1 KB file claiming
+# millions of pixels would cost seconds. Real RLE BMPs are small icons and scans.
+MAX_RLE_BMP_PIXELS: Final = 4_000_000
 # A pixel counts when it is at least half opaque; transparent pixels carry no colour of the still.
 OPAQUE_THRESHOLD: Final = 128
 
@@ -114,6 +117,11 @@ def _decode(image: Image.Image, *, max_pixels: int, analysis_pixels: int) -> Loa
             f"image is {width}x{height} ({width * height:,} pixels); the limit is {max_pixels:,}"
         )
     image_format = image.format or "unknown"
+    if image_format == "BMP" and width * height > MAX_RLE_BMP_PIXELS and _is_run_length(image):
+        raise ImageTooLargeError(
+            f"run-length BMP of {width}x{height}; above {MAX_RLE_BMP_PIXELS:,} pixels it is refused "
+            "(its decoder is too slow); save the still as PNG or JPEG"
+        )
     orientation = _orientation(image)
     icc_profile = image.info.get("icc_profile")
 
@@ -152,6 +160,10 @@ def _decode(image: Image.Image, *, max_pixels: int, analysis_pixels: int) -> Loa
         analysed_width=rgb.width,
         analysed_height=rgb.height,
     )
+
+
+def _is_run_length(image: Image.Image) -> bool:
+    return any(tile.codec_name.startswith("bmp_rle") for tile in image.tile)
 
 
 def _orientation(image: Image.Image) -> int:
