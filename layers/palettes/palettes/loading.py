@@ -12,7 +12,7 @@ from typing import IO, Final
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageCms, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 
 from palettes.errors import CorruptImageError, ImageTooLargeError, UnsupportedFormatError
 
@@ -163,7 +163,8 @@ def _decode(image: Image.Image, *, max_pixels: int, analysis_pixels: int) -> Loa
 
 
 def _is_run_length(image: Image.Image) -> bool:
-    return any(tile.codec_name.startswith("bmp_rle") for tile in image.tile)
+    tiles = image.tile if isinstance(image, ImageFile.ImageFile) else []
+    return any(tile.codec_name.startswith("bmp_rle") for tile in tiles)
 
 
 def _orientation(image: Image.Image) -> int:
