@@ -313,9 +313,6 @@ def test_a_retry_of_a_multi_record_event_redoes_only_the_unfinished_record(
         assert_complete_and_consistent(state, upload)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: see docs/reliability.md#known-gaps (a failed repair is never retried)"
-)
 def test_a_repair_interrupted_by_a_fault_is_finished_by_the_retry(
     uploader: Uploader,
     extract_lambda: AsyncLambda,

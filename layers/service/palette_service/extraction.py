@@ -140,7 +140,12 @@ def _still_to_process(
             logger.warning("object key cannot name a still; not recorded", extra={"reason": str(error)})
             return StillOutcome(key, Outcome.SKIPPED, error.code)
         layout_error, still = error, error.still
-    if not repair and (stale := _already_recorded(services.repository.get(still), object_event)):
+    existing = services.repository.get(still)
+    if not repair and (stale := _already_recorded(existing, object_event)):
+        if existing is not None and existing.sequencer > object_event.sequencer:
+            # This may be the retry of an event that lost to a newer version after overwriting its
+            # outputs, and whose repair was cut short: finish the repair (two HEADs) before skipping.
+            _repair_outputs(still, object_event, services)
         return StillOutcome(key, Outcome.SKIPPED, stale)
     if layout_error is not None:
         return _record_failure(still, object_event, layout_error, services, params=None)
