@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from botocore.exceptions import ClientError
 
@@ -56,12 +56,7 @@ class StillStorage:
 
     def head(self, version: ObjectVersion) -> ObjectHead:
         try:
-            if version.version_id:
-                response = self._s3.head_object(
-                    Bucket=self.bucket, Key=version.key, VersionId=version.version_id
-                )
-            else:
-                response = self._s3.head_object(Bucket=self.bucket, Key=version.key, IfMatch=version.if_match)
+            response = self._s3.head_object(Bucket=self.bucket, Key=version.key, **_pinned(version))
         except ClientError as error:
             _raise_if_stale(error, version)
             raise
@@ -75,12 +70,7 @@ class StillStorage:
 
     def download(self, version: ObjectVersion) -> bytes:
         try:
-            if version.version_id:
-                response = self._s3.get_object(
-                    Bucket=self.bucket, Key=version.key, VersionId=version.version_id
-                )
-            else:
-                response = self._s3.get_object(Bucket=self.bucket, Key=version.key, IfMatch=version.if_match)
+            response = self._s3.get_object(Bucket=self.bucket, Key=version.key, **_pinned(version))
         except ClientError as error:
             _raise_if_stale(error, version)
             raise
@@ -124,6 +114,19 @@ class StillStorage:
 
 def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
+
+
+class _Pin(TypedDict, total=False):
+    VersionId: str
+    IfMatch: str
+
+
+def _pinned(version: ObjectVersion) -> _Pin:
+    """The request arguments that read exactly the event's object: its version when the bucket is
+    versioned, else the object only while it still has the event's ETag."""
+    if version.version_id:
+        return _Pin(VersionId=version.version_id)
+    return _Pin(IfMatch=version.if_match)
 
 
 def _raise_if_stale(error: ClientError, version: ObjectVersion) -> None:
