@@ -6,13 +6,14 @@ import base64
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from palette_service.keys import StillKey
-from palette_service.records import StillRecord, StillStatus
+from palette_service.records import PendingVersion, StillRecord, StillStatus
 from palette_service.repository import PaletteRepository
 from palettes.exports import EXPORT_FORMATS, MEDIA_TYPES
 from tests.conftest import make_png
@@ -21,6 +22,7 @@ from tests.events import api_event, load_event, palette_path
 ROOT = Path(__file__).resolve().parents[2]
 FILM = "my-film"
 NAME = "Opening shot é.jpg"
+CLAIMED_AT = "2024-11-26T09:00:00.000000Z"
 
 
 def document_for(key: str, hexes: tuple[str, ...] = ("#203f44", "#dcc9ab", "#e61428")) -> dict[str, Any]:
@@ -77,13 +79,19 @@ class Seeder:
             reason=None if done else "not an image in a supported format (JPEG, PNG, WebP, GIF, TIFF, BMP)",
             error=None if done else "unsupported_format",
         )
-        assert self.repository.save(record)
         if done and swatch:
             assert record.swatch_key is not None
-            self.s3.put_object(
+            written = self.s3.put_object(
                 Bucket=self.bucket, Key=record.swatch_key, Body=make_png(), ContentType="image/png"
             )
+            record = replace(record, swatch_version_id=written["VersionId"])
+        assert self.repository.save(record)
         return record
+
+    def claim(self, film: str, name: str, *, sequencer: str) -> None:
+        """A newer upload of the still claims it, as the extract function does before writing outputs."""
+        version = PendingVersion(sequencer=sequencer, etag="f" * 32, version_id=None, since=CLAIMED_AT)
+        assert self.repository.claim(StillKey(film, name), f"stills/{film}/{name}", version) is not None
 
 
 @pytest.fixture
@@ -188,6 +196,36 @@ def test_a_failed_still_is_a_422_with_its_reason(seed: Seeder, lambda_context: A
             "reason": "not an image in a supported format (JPEG, PNG, WebP, GIF, TIFF, BMP)",
             "error": "unsupported_format",
         }
+
+
+def test_a_still_whose_first_upload_is_being_processed_is_a_404_that_says_so(
+    seed: Seeder, lambda_context: Any
+) -> None:
+    seed.claim(FILM, "new.jpg", sequencer="1".ljust(32, "0"))
+    for path in (palette_path(FILM, "new.jpg"), palette_path(FILM, "new.jpg", "/swatch")):
+        response = call(path, context=lambda_context)
+        assert response["statusCode"] == 404
+        assert body_json(response)["message"] == (
+            f"no palette yet for 'stills/{FILM}/new.jpg': it is being processed (since {CLAIMED_AT})"
+        )
+    assert list_page({"prefix": f"{FILM}/"}, lambda_context)["items"] == []
+
+
+def test_a_newer_upload_in_progress_leaves_the_recorded_palette_and_its_swatch_served(
+    seed: Seeder, s3_client: Any, stills_bucket: str, lambda_context: Any
+) -> None:
+    """The newer upload may already have written its swatch at the same key: the API serves the version the
+    item names, and the listing says a newer upload is being processed."""
+    recorded = seed.still(FILM, NAME)
+    assert recorded.swatch_key is not None
+    s3_client.put_object(Bucket=stills_bucket, Key=recorded.swatch_key, Body=b"\x89PNG newer")
+    seed.claim(FILM, NAME, sequencer="F".ljust(32, "0"))
+
+    swatch = call(palette_path(FILM, NAME, "/swatch"), context=lambda_context)
+    assert base64.b64decode(swatch["body"]) == make_png()
+    assert body_json(call(palette_path(FILM, NAME), context=lambda_context)) == recorded.document
+    (item,) = list_page({"prefix": f"{FILM}/"}, lambda_context)["items"]
+    assert item["status"] == "DONE" and item["processing_since"] == CLAIMED_AT
 
 
 def test_the_swatch_is_a_png(seed: Seeder, lambda_context: Any) -> None:

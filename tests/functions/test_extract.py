@@ -68,8 +68,13 @@ def test_an_upload_gives_the_document_the_swatch_and_the_item(
     assert record.palette_key == "palettes/my-film/Opening shot é.jpg.json"
     assert record.swatch_key == "swatches/my-film/Opening shot é.jpg.png"
     assert record.params is not None and record.params["k"] == 6
-    assert record.created_at == record.updated_at
+    # First seen when the version claimed the item (before its outputs), recorded after them.
+    assert record.created_at is not None and record.created_at <= record.updated_at
     assert record.updated_at.endswith("Z")
+    # The item names the output versions written for it, and no version is left in progress.
+    assert record.palette_version_id == palette_object["VersionId"]
+    assert record.swatch_version_id == swatch["VersionId"]
+    assert record.pending is not None and record.processing is None
 
 
 def test_the_item_has_the_attributes_the_table_design_names(

@@ -166,12 +166,16 @@ def test_extract_function_reads_inputs_and_writes_only_outputs(resources: dict[s
 
 def test_api_function_only_reads(resources: dict[str, Any]) -> None:
     grants = granted(resources, "ApiFunction")
-    assert set(grants) == {"dynamodb:GetItem", "dynamodb:Query", "s3:GetObject", "s3:ListBucket"}
+    assert set(grants) == {
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:ListBucket",
+    }
     assert '{"Fn::Sub": "${PalettesTable.Arn}/index/ByFilmNewest"}' in grants["dynamodb:Query"]
-    assert sorted(resource.rsplit("/", 2)[-2] for resource in grants["s3:GetObject"]) == [
-        "palettes",
-        "swatches",
-    ]
+    for action in ("s3:GetObject", "s3:GetObjectVersion"):  # outputs only, never the uploaded stills
+        assert sorted(resource.rsplit("/", 2)[-2] for resource in grants[action]) == ["palettes", "swatches"]
 
 
 # ---------------------------------------------------------------------------------- the pipeline

@@ -39,10 +39,10 @@ EXTRACT_STEPS = (
     Step("read the item", "dynamodb", "get_item", 1),
     Step("head the still", "s3", "head_object", 1),
     Step("get the still", "s3", "get_object", 1),
-    Step("re-read the item", "dynamodb", "get_item", 2),
+    Step("claim the item", "dynamodb", "update_item", 1),
     Step("put the palette JSON", "s3", "put_object", 1),
     Step("put the swatch", "s3", "put_object", 2),
-    Step("write the item", "dynamodb", "update_item", 1),
+    Step("write the item", "dynamodb", "update_item", 2),
 )
 STEPS_BY_NAME = {step.name: step for step in EXTRACT_STEPS}
 

@@ -2,8 +2,9 @@
 
 "Complete and consistent" for a still whose newest upload is ``upload``: exactly one item, for that
 version (ETag, sequencer, version id), and, when it is DONE, the palette JSON and swatch PNG it names
-both exist and both carry that version in their ``source-sequencer``/``source-etag`` metadata, the
-JSON being the item's document.
+(key and S3 version id) both exist and both carry that version in their
+``source-sequencer``/``source-etag`` metadata, the JSON being the item's document; and the current
+objects at those keys are those same versions' bytes, for readers of the bucket itself.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from palette_service.events import normalize_sequencer
 from palette_service.extraction import SOURCE_ETAG, SOURCE_SEQUENCER
 from palette_service.keys import StillKey
-from palette_service.records import StillRecord, StillStatus
+from palette_service.records import PendingVersion, StillRecord, StillStatus
 from palette_service.settings import ServiceSettings
 from tests.events import S3Object
 
@@ -32,9 +35,13 @@ class OutputObject:
 
 @dataclass(frozen=True)
 class StillState:
+    """A still's items and outputs: ``palette``/``swatch`` are the object versions its item names (the
+    current objects when it names none), ``current`` the current objects at the output keys."""
+
     records: list[StillRecord]
     palette: OutputObject | None
     swatch: OutputObject | None
+    current: tuple[OutputObject | None, OutputObject | None]
 
     @property
     def record(self) -> StillRecord | None:
@@ -46,11 +53,16 @@ class StillState:
         return [output for output in (self.palette, self.swatch) if output is not None]
 
 
-def read_output(s3: Any, bucket: str, key: str) -> OutputObject | None:
+def read_output(s3: Any, bucket: str, key: str, version_id: str | None = None) -> OutputObject | None:
     try:
-        response = s3.get_object(Bucket=bucket, Key=key)
-    except s3.exceptions.NoSuchKey:
-        return None
+        if version_id:
+            response = s3.get_object(Bucket=bucket, Key=key, VersionId=version_id)
+        else:
+            response = s3.get_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("NoSuchKey", "NoSuchVersion"):
+            return None
+        raise
     metadata = response.get("Metadata", {})
     return OutputObject(
         key=key,
@@ -74,19 +86,31 @@ def all_records(table: Any) -> list[StillRecord]:
 
 def read_state(s3: Any, table: Any, settings: ServiceSettings, still: StillKey) -> StillState:
     records = [record for record in all_records(table) if record.still == still]
+    bucket = settings.stills_bucket
+    palette_key = still.palette_key(settings.palette_prefix)
+    swatch_key = still.swatch_key(settings.swatch_prefix)
+    current = (read_output(s3, bucket, palette_key), read_output(s3, bucket, swatch_key))
+    named = records[0] if len(records) == 1 else None
+    if named is None:
+        return StillState(records=records, palette=current[0], swatch=current[1], current=current)
     return StillState(
         records=records,
-        palette=read_output(s3, settings.stills_bucket, still.palette_key(settings.palette_prefix)),
-        swatch=read_output(s3, settings.stills_bucket, still.swatch_key(settings.swatch_prefix)),
+        palette=read_output(s3, bucket, palette_key, named.palette_version_id),
+        swatch=read_output(s3, bucket, swatch_key, named.swatch_version_id),
+        current=current,
     )
+
+
+def _version_of(upload: S3Object) -> tuple[str, str, str | None]:
+    return upload.etag, normalize_sequencer(upload.sequencer), upload.version_id
 
 
 def describes(record: StillRecord, upload: S3Object) -> bool:
-    return (record.etag, record.sequencer, record.version_id) == (
-        upload.etag,
-        normalize_sequencer(upload.sequencer),
-        upload.version_id,
-    )
+    return (record.etag, record.sequencer, record.version_id) == _version_of(upload)
+
+
+def describes_pending(pending: PendingVersion, upload: S3Object) -> bool:
+    return (pending.etag, pending.sequencer, pending.version_id) == _version_of(upload)
 
 
 def assert_outputs_match_record(state: StillState) -> None:
@@ -104,6 +128,16 @@ def assert_outputs_match_record(state: StillState) -> None:
     assert state.swatch.body.startswith(PNG_SIGNATURE)
 
 
+def assert_current_outputs_are_the_named_ones(state: StillState) -> None:
+    """Reading the output keys without a version gives what the item names (same source, same bytes)."""
+    for named, current in zip((state.palette, state.swatch), state.current, strict=True):
+        assert named is not None and current is not None
+        assert (current.sequencer, current.etag, current.body) == (named.sequencer, named.etag, named.body), (
+            f"the current {current.key} was made from {current.sequencer}/{current.etag}, "
+            f"the item's from {named.sequencer}/{named.etag}"
+        )
+
+
 def assert_complete_and_consistent(state: StillState, newest: S3Object, *, done: bool = True) -> None:
     """One item, for the newest upload; DONE with its own outputs (or FAILED when ``done`` is false)."""
     record = state.record
@@ -112,6 +146,7 @@ def assert_complete_and_consistent(state: StillState, newest: S3Object, *, done:
     if done:
         assert record.status is StillStatus.DONE, f"{record.status}: {record.reason}"
         assert_outputs_match_record(state)
+        assert_current_outputs_are_the_named_ones(state)
     else:
         assert record.status is StillStatus.FAILED
         assert record.reason and record.error

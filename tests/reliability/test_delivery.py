@@ -16,9 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from palette_service.events import parse_s3_event
 from palette_service.extraction import ExtractionServices, Outcome, process_s3_event
 from palette_service.keys import StillKey
-from palette_service.repository import PaletteRepository
+from palette_service.records import PendingVersion, StillRecord, StillStatus
+from palette_service.repository import Claim, PaletteRepository
 from palette_service.settings import ServiceSettings
 from palette_service.storage import StillStorage
 from tests.conftest import make_jpeg
@@ -28,10 +30,7 @@ from tests.reliability.faults import STEPS_BY_NAME, FaultInjector, FaultyClient,
 from tests.reliability.state import assert_complete_and_consistent, read_state
 
 # Where one event can be paused while another runs from start to end.
-PAUSE_POINTS = ("get the still", "re-read the item", "put the palette JSON", "put the swatch")
-# Paused after writing an output: a version older than the paused one that runs to the end meanwhile
-# overwrites the outputs and records itself first; see test_an_older_event_finishing_inside_a_newer_one.
-AFTER_OUTPUTS = frozenset({"put the palette JSON", "put the swatch"})
+PAUSE_POINTS = ("get the still", "claim the item", "put the palette JSON", "put the swatch")
 _FILMS = itertools.count()
 
 
@@ -109,10 +108,7 @@ def delivery_plans(draw: st.DrawFn) -> tuple[list[bool], list[Delivery]]:
     plan = []
     for version in order:
         if draw(st.integers(0, 2)) == 0:  # a third of the deliveries are paused
-            pause = draw(st.sampled_from(PAUSE_POINTS))
-            inner = draw(st.integers(0, count - 1))
-            if pause in AFTER_OUTPUTS and inner < version:
-                pause = "re-read the item"  # the known gap, tested on its own below
+            pause, inner = draw(st.sampled_from(PAUSE_POINTS)), draw(st.integers(0, count - 1))
             plan.append(Delivery(version, pause, inner))
         else:
             plan.append(Delivery(version))
@@ -174,8 +170,11 @@ def test_an_old_event_in_flight_while_the_new_version_is_processed(pipeline: Pip
     )
 
 
-@pytest.mark.parametrize("pause", sorted(set(PAUSE_POINTS) - AFTER_OUTPUTS))
-def test_a_late_old_event_running_inside_a_new_one_before_its_outputs(pipeline: Pipeline, pause: str) -> None:
+@pytest.mark.parametrize("pause", PAUSE_POINTS)
+def test_a_late_old_event_running_inside_a_new_one(pipeline: Pipeline, pause: str) -> None:
+    """The new event pauses (after its download, its claim, an output); a late event of the old version
+    runs meanwhile. Once the new event has claimed the item, the old one is skipped before its download;
+    before that, the new event's claim or item write wins over it."""
     old, new = upload_versions(
         pipeline, "stills/late/a.jpg", [make_jpeg(seed=6), make_jpeg(seed=7)], version_ids=True
     )
@@ -185,18 +184,85 @@ def test_a_late_old_event_running_inside_a_new_one_before_its_outputs(pipeline: 
     )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: see docs/reliability.md#known-gaps (outputs of an older version win)"
-)
-@pytest.mark.parametrize("pause", sorted(AFTER_OUTPUTS))
-def test_an_older_event_finishing_inside_a_newer_one(pipeline: Pipeline, pause: str) -> None:
-    """The new version's event writes its outputs; a late event of the old version runs to the end (the new
-    item is not written yet, so nothing stops it); the new event writes its item. Nobody repairs the outputs.
-    """
+def test_an_old_event_is_skipped_before_its_download_while_a_newer_version_is_claimed(
+    pipeline: Pipeline, counting_s3: Any
+) -> None:
     old, new = upload_versions(
-        pipeline, "stills/gap/a.jpg", [make_jpeg(seed=8), make_jpeg(seed=9)], version_ids=True
+        pipeline, "stills/early/a.jpg", [make_jpeg(seed=12), make_jpeg(seed=13)], version_ids=True
     )
-    run_plan(pipeline, [old, new], [Delivery(1, pause=pause, inner=0)])
-    assert_complete_and_consistent(
-        read_state(pipeline.s3, pipeline.table, pipeline.settings, StillKey("gap", "a.jpg")), new
+    counting = replace(
+        pipeline.services(), storage=StillStorage(counting_s3, pipeline.settings.stills_bucket)
     )
+    old_outcomes: list[Any] = []
+    pipeline.deliver(
+        pipeline.uploader.event(new),
+        pause=STEPS_BY_NAME["claim the item"],
+        meanwhile=lambda: old_outcomes.extend(process_s3_event(pipeline.uploader.event(old), counting)),
+    )
+    (outcome,) = old_outcomes
+    assert outcome.outcome is Outcome.SKIPPED and "being processed" in outcome.detail
+    assert counting_s3.calls.get("get_object", 0) == 0
+
+
+def test_a_newer_event_puts_back_outputs_that_an_older_one_claimed_before_it_overwrote(
+    pipeline: Pipeline,
+) -> None:
+    """The one interleaving the older event cannot repair: it claimed first, wrote its outputs after the newer
+    event's and recorded itself before the newer event did (so its item write won). The newer event saw the
+    unfinished claim when it claimed, so it checks its outputs after recording itself and puts them back."""
+    old, new = upload_versions(
+        pipeline, "stills/contended/a.jpg", [make_jpeg(seed=8), make_jpeg(seed=9)], version_ids=True
+    )
+    still = StillKey("contended", "a.jpg")
+    repository = PaletteRepository(pipeline.table)
+    old_event = pipeline.uploader.event(old)
+    (old_object,) = parse_s3_event(old_event)
+    pending = PendingVersion(old_object.sequencer, old_object.etag, old_object.version_id, since="2026-11-26")
+    assert repository.claim(still, old.key, pending) == Claim(contended=False)
+
+    class ClaimedEarlier(PaletteRepository):
+        """The older event from here on: it had claimed the item, and the newer claim is not seen yet."""
+
+        def get(self, still: StillKey) -> StillRecord | None:
+            return None
+
+        def claim(self, still: StillKey, key: str, version: PendingVersion) -> Claim | None:
+            return Claim(contended=False)
+
+    older = replace(pipeline.services(), repository=ClaimedEarlier(pipeline.table))
+    outcomes = pipeline.deliver(
+        pipeline.uploader.event(new),
+        pause=STEPS_BY_NAME["put the swatch"],
+        meanwhile=lambda: process_s3_event(old_event, older),
+    )
+
+    assert [outcome.outcome for outcome in outcomes] == [Outcome.PROCESSED]
+    assert_complete_and_consistent(read_state(pipeline.s3, pipeline.table, pipeline.settings, still), new)
+
+
+def test_a_claim_names_the_version_in_progress_until_it_is_recorded(pipeline: Pipeline) -> None:
+    """While a version is being processed (or after its event ran out of retries), the item says which."""
+    first, second = upload_versions(
+        pipeline, "stills/claim/a.jpg", [make_jpeg(seed=10), make_jpeg(seed=11)], version_ids=True
+    )
+    still = StillKey("claim", "a.jpg")
+    seen: list[StillRecord | None] = []
+    pipeline.deliver(
+        pipeline.uploader.event(first),
+        pause=STEPS_BY_NAME["claim the item"],
+        meanwhile=lambda: seen.append(PaletteRepository(pipeline.table).get(still)),
+    )
+    pipeline.deliver(
+        pipeline.uploader.event(second),
+        pause=STEPS_BY_NAME["claim the item"],
+        meanwhile=lambda: seen.append(PaletteRepository(pipeline.table).get(still)),
+    )
+    during_first, during_second = seen
+    assert during_first is not None and during_second is not None
+    assert during_first.status is StillStatus.PROCESSING and during_first.document is None
+    assert during_first.processing is not None and during_first.processing.etag == first.etag
+    assert during_second.status is StillStatus.DONE and during_second.etag == first.etag
+    assert during_second.processing is not None and during_second.processing.etag == second.etag
+    final = read_state(pipeline.s3, pipeline.table, pipeline.settings, still)
+    assert_complete_and_consistent(final, second)
+    assert final.record is not None and final.record.processing is None

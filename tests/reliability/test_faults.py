@@ -19,15 +19,14 @@ from extract.app import summarize
 from palette_service.events import normalize_sequencer
 from palette_service.extraction import ExtractionServices, process_s3_event
 from palette_service.keys import StillKey
-from palette_service.records import StillRecord, StillStatus
-from palette_service.repository import PaletteRepository
+from palette_service.records import PendingVersion, StillRecord, StillStatus
+from palette_service.repository import Claim, PaletteRepository
 from palette_service.settings import ServiceSettings
 from palette_service.storage import StillStorage
 from tests.conftest import make_jpeg
 from tests.functions.conftest import Uploader
 from tests.reliability.faults import (
     EXTRACT_STEPS,
-    STEPS_BY_NAME,
     TRANSIENT_ERRORS,
     AwsError,
     FaultInjector,
@@ -39,6 +38,7 @@ from tests.reliability.lambda_async import AsyncLambda, failure_records
 from tests.reliability.state import (
     assert_complete_and_consistent,
     assert_outputs_match_record,
+    describes_pending,
     read_state,
 )
 
@@ -54,11 +54,13 @@ STEP_ERRORS = [
     for step in EXTRACT_STEPS
     for error in TRANSIENT_ERRORS[step.service]
 ]
-# What an event whose every attempt failed at a step leaves behind (outputs first, item last).
+# What an event whose every attempt failed at a step leaves behind (claim, outputs, item).
 LEFT_BEHIND = {
     "put the swatch": {"palette"},
     "write the item": {"palette", "swatch"},
 }
+# The steps after which the item names the version as being processed.
+CLAIMED = frozenset({"put the palette JSON", "put the swatch", "write the item"})
 
 
 @pytest.fixture
@@ -190,9 +192,15 @@ def test_an_error_on_every_attempt_puts_the_event_in_the_failure_queue(
     assert record["requestContext"]["approximateInvokeCount"] == 3
     assert record["responsePayload"]["errorType"] == "ClientError"
 
-    # No item; what was written before the failing step is there, and the queued event names it.
+    # No outcome recorded; once claimed, the item says which version is unfinished, and since when.
+    # What was written before the failing step is there, and the queued event names it.
     state = state_of()
-    assert state.records == []
+    if step.name in CLAIMED:
+        assert state.record is not None and state.record.status is StillStatus.PROCESSING
+        assert state.record.processing is not None and describes_pending(state.record.processing, upload)
+        assert state.record.document is None and state.record.swatch_key is None
+    else:
+        assert state.records == []
     left = {name for name, output in (("palette", state.palette), ("swatch", state.swatch)) if output}
     assert left == LEFT_BEHIND.get(step.name, set())
     assert all(output.sequencer == normalize_sequencer(upload.sequencer) for output in state.outputs)
@@ -204,18 +212,7 @@ def test_an_error_on_every_attempt_puts_the_event_in_the_failure_queue(
     assert_complete_and_consistent(state_of(), upload)
 
 
-@pytest.mark.parametrize(
-    "step",
-    [
-        pytest.param(
-            step, marks=pytest.mark.xfail(strict=True, reason="BUG: see docs/reliability.md#known-gaps")
-        )
-        if step.name in LEFT_BEHIND
-        else step
-        for step in EXTRACT_STEPS
-    ],
-    ids=lambda step: step.name,
-)
+@pytest.mark.parametrize("step", EXTRACT_STEPS, ids=lambda step: step.name)
 def test_an_overwrite_that_exhausts_its_retries_leaves_the_recorded_version_intact(
     step: Step,
     uploader: Uploader,
@@ -226,11 +223,9 @@ def test_an_overwrite_that_exhausts_its_retries_leaves_the_recorded_version_inta
     failures_queue: str,
 ) -> None:
     """A DONE still re-uploaded while S3 or DynamoDB keeps failing: the item still describes the old version,
-    so the objects it names must still be the old version's (the API serves the swatch the item names).
-
-    Fails today for the last two steps: the new version's outputs overwrite the old ones at the same keys
-    before the new item is written, and the item that is then never written cannot point back.
-    """
+    and the object versions it names are still the old version's (the API serves the swatch the item names),
+    even after the new version's outputs were written over them at the same keys. Once the new version has
+    claimed the item, the item also says that it is unfinished."""
     first = uploader.put(KEY, make_jpeg(seed=5))
     assert extract_lambda.invoke(uploader.event(first)).succeeded
     second = uploader.put(KEY, make_jpeg(seed=25))
@@ -243,6 +238,10 @@ def test_an_overwrite_that_exhausts_its_retries_leaves_the_recorded_version_inta
     state = state_of()
     assert state.record is not None and state.record.etag == first.etag
     assert_outputs_match_record(state)
+    if step.name in CLAIMED:
+        assert state.record.processing is not None and describes_pending(state.record.processing, second)
+    else:
+        assert state.record.processing is None
 
 
 @pytest.mark.parametrize("step", EXTRACT_STEPS, ids=lambda step: step.name)
@@ -276,7 +275,8 @@ def test_a_bad_still_whose_failed_item_cannot_be_written_is_retried(
     state_of: Any,
 ) -> None:
     upload = uploader.put(KEY, b"<html>not a still</html>")
-    injector.fail(STEPS_BY_NAME["write the item"], error, attempts={1})
+    # A failure is recorded without a claim: there are no outputs to order.
+    injector.fail(Step("write the FAILED item", "dynamodb", "update_item", 1), error, attempts={1})
 
     invocation = extract_lambda.invoke(uploader.event(upload))
 
@@ -298,9 +298,9 @@ def test_a_retry_of_a_multi_record_event_redoes_only_the_unfinished_record(
 ) -> None:
     first = uploader.put("stills/night-train/a.jpg", make_jpeg(seed=7))
     second = uploader.put("stills/night-train/b.jpg", make_jpeg(seed=8))
-    # The second record's item write (the second update_item of the first attempt) is throttled.
+    # The second record's item write (after a's claim and item, and b's claim) is throttled.
     injector.fail(
-        Step("write b's item", "dynamodb", "update_item", 2), TRANSIENT_ERRORS["dynamodb"][0], attempts={1}
+        Step("write b's item", "dynamodb", "update_item", 4), TRANSIENT_ERRORS["dynamodb"][0], attempts={1}
     )
 
     invocation = extract_lambda.invoke(uploader.event(first, second))
@@ -334,13 +334,17 @@ def test_a_repair_interrupted_by_a_fault_is_finished_by_the_retry(
     repository = faulty_services.repository
 
     class BlindUntilWrite(PaletteRepository):
-        """Sees no item until its first write: the older event runs as if the newer were still in flight."""
+        """Sees no item until its first write: the older event runs as if it had claimed the item before
+        the newer one and the newer were still in flight."""
 
         def __init__(self) -> None:
             self.wrote = False
 
         def get(self, still: StillKey) -> StillRecord | None:
             return repository.get(still) if self.wrote else None
+
+        def claim(self, still: StillKey, key: str, version: PendingVersion) -> Claim | None:
+            return repository.claim(still, key, version) if self.wrote else Claim(contended=False)
 
         def save(self, record: StillRecord) -> bool:
             self.wrote = True

@@ -2,13 +2,20 @@
 
 Guarantees, given S3's at-least-once, unordered delivery:
 
-* outputs first, item last: a DONE item always has its outputs (a retry overwrites them, since
-  there is one pair of output keys per still);
-* an item only moves to a newer object version (S3 sequencer order, a conditional write): a late
+* claim, outputs, item: the version claims the item (a conditional write naming it as pending)
+  before writing its outputs, and records itself last. A DONE item names the exact object versions
+  of its outputs (S3 version ids), so what the API serves always matches its document; a version
+  whose event ends in the failure queue after its claim is named by the item as pending, with the
+  time of its last attempt;
+* an item only moves to a newer object version (S3 sequencer order, conditional writes): a late
   event for an older version changes nothing, and a re-delivered event is skipped before download;
+* the current objects at the output keys end as the recorded version's even when two versions
+  interleave (see :func:`_repair_outputs` and the contended claim in :func:`_publish`);
 * a bad still (unreadable image, bad option, object too large, bad key layout) becomes a FAILED
   item with its reason and is not raised; anything else (throttling, 5xx, network) propagates so
   Lambda retries the event, and skipping makes the retry cheap for the records already done.
+
+docs/reliability.md walks through the order of writes and the interleavings it covers.
 """
 
 from __future__ import annotations
@@ -29,7 +36,13 @@ from palette_service.errors import (
 from palette_service.events import ObjectEvent, parse_s3_event
 from palette_service.keys import StillKey, is_input_key, parse_still_key
 from palette_service.observability import logger, tracer
-from palette_service.records import StillRecord, StillStatus, format_timestamp, utc_now
+from palette_service.records import (
+    PendingVersion,
+    StillRecord,
+    StillStatus,
+    format_timestamp,
+    utc_now,
+)
 from palette_service.repository import PaletteRepository
 from palette_service.settings import ServiceSettings
 from palette_service.storage import ObjectVersion, StillStorage
@@ -207,22 +220,19 @@ def _publish(
     *,
     repair: bool,
 ) -> StillOutcome:
-    """Outputs first, then the item, unless a newer version is recorded (before or meanwhile)."""
+    """Claim the item, write the outputs, record the item; unless a newer version is recorded or claimed."""
     key = object_event.key
-    # Extraction takes the longest: a newer version may have been recorded meanwhile.
-    if stale := _already_recorded(services.repository.get(still), object_event, same_version_is_stale=False):
-        return StillOutcome(key, Outcome.SKIPPED, stale)
-    settings = services.settings
-    output_metadata = {SOURCE_SEQUENCER: object_event.sequencer, SOURCE_ETAG: object_event.etag}
-    palette_key = still.palette_key(settings.palette_prefix)
-    swatch_key = still.swatch_key(settings.swatch_prefix)
-    services.storage.put(
-        palette_key,
-        export_document(result.document, "json"),
-        content_type=MEDIA_TYPES["json"],
-        metadata=output_metadata,
+    # Extraction takes the longest: a newer version may have been recorded or claimed meanwhile.
+    pending = PendingVersion(
+        sequencer=object_event.sequencer,
+        etag=object_event.etag,
+        version_id=object_event.version_id,
+        since=format_timestamp(services.clock()),
     )
-    services.storage.put(swatch_key, result.swatch, content_type="image/png", metadata=output_metadata)
+    claim = services.repository.claim(still, key, pending)
+    if claim is None:
+        return StillOutcome(key, Outcome.SKIPPED, "a newer version is recorded or being processed")
+    settings = services.settings
     record = StillRecord(
         still=still,
         key=object_event.key,
@@ -234,29 +244,54 @@ def _publish(
         size=result.size,
         document=result.document,
         params=result.params.as_kwargs(),
-        palette_key=palette_key,
-        swatch_key=swatch_key,
+        palette_key=still.palette_key(settings.palette_prefix),
+        swatch_key=still.swatch_key(settings.swatch_prefix),
     )
+    record = _write_outputs(record, result, services)
     if not services.repository.save(record):
         if not repair:
             _repair_outputs(still, object_event, services)
         return StillOutcome(key, Outcome.SKIPPED, "a newer version was recorded meanwhile")
+    if claim.contended and _output_sources(still, services) != {object_event.sequencer}:
+        # An older version that had claimed the item before us wrote its outputs after ours (and
+        # recorded itself before us, or it would have lost its write and repaired them): put ours back.
+        logger.warning("outputs of an older version overwrote ours; writing ours again")
+        services.repository.save(_write_outputs(record, result, services))
     return StillOutcome(key, Outcome.PROCESSED)
 
 
-def _already_recorded(
-    existing: StillRecord | None, object_event: ObjectEvent, *, same_version_is_stale: bool = True
-) -> str:
+def _write_outputs(record: StillRecord, result: _Extraction, services: ExtractionServices) -> StillRecord:
+    """Put the palette JSON and the swatch; ``record`` naming the object versions just written."""
+    assert record.palette_key is not None and record.swatch_key is not None
+    metadata = {SOURCE_SEQUENCER: record.sequencer, SOURCE_ETAG: record.etag}
+    palette_version_id = services.storage.put(
+        record.palette_key,
+        export_document(result.document, "json"),
+        content_type=MEDIA_TYPES["json"],
+        metadata=metadata,
+    )
+    swatch_version_id = services.storage.put(
+        record.swatch_key, result.swatch, content_type="image/png", metadata=metadata
+    )
+    return replace(record, palette_version_id=palette_version_id, swatch_version_id=swatch_version_id)
+
+
+def _output_sources(still: StillKey, services: ExtractionServices) -> set[str | None]:
+    """The ``source-sequencer`` of the current palette JSON and swatch (``None`` for a missing one)."""
+    settings = services.settings
+    output_keys = (still.palette_key(settings.palette_prefix), still.swatch_key(settings.swatch_prefix))
+    return {(services.storage.metadata(key) or {}).get(SOURCE_SEQUENCER) for key in output_keys}
+
+
+def _already_recorded(existing: StillRecord | None, object_event: ObjectEvent) -> str:
     """Why this event needs no work given the item, or ``""`` when it does."""
     if existing is None:
         return ""
     if existing.sequencer > object_event.sequencer:
         return f"a newer version is recorded (sequencer {existing.sequencer})"
-    if (
-        same_version_is_stale
-        and existing.sequencer == object_event.sequencer
-        and existing.etag == object_event.etag
-    ):
+    if existing.pending is not None and existing.pending.sequencer > object_event.sequencer:
+        return f"a newer version is being processed (sequencer {existing.pending.sequencer})"
+    if existing.sequencer == object_event.sequencer and existing.etag == object_event.etag:
         return f"this version is already recorded as {existing.status.value}"
     return ""
 
@@ -300,15 +335,7 @@ def _repair_outputs(still: StillKey, object_event: ObjectEvent, services: Extrac
     winner = services.repository.get(still)
     if winner is None or winner.status is not StillStatus.DONE:
         return
-    output_keys = (
-        still.palette_key(services.settings.palette_prefix),
-        still.swatch_key(services.settings.swatch_prefix),
-    )
-    clobbered = any(
-        (services.storage.metadata(output_key) or {}).get(SOURCE_SEQUENCER) == object_event.sequencer
-        for output_key in output_keys
-    )
-    if not clobbered:
+    if object_event.sequencer not in _output_sources(still, services):
         return
     logger.warning("outputs of an older version overwrote the newest ones; redoing the newest version")
     winner_event = ObjectEvent(

@@ -54,7 +54,8 @@ class StillLinks(BaseModel):
 
 
 class StillSummary(BaseModel):
-    """One still in a listing: its colours when DONE, its reason when FAILED."""
+    """One still in a listing: its colours when DONE, its reason when FAILED; ``processing_since`` when a
+    newer upload of the still has not been processed yet (the colours are still the older upload's)."""
 
     key: str
     film: str
@@ -64,6 +65,7 @@ class StillSummary(BaseModel):
     colors: list[str] | None = None
     reason: str | None = None
     error: str | None = None
+    processing_since: str | None = None
     links: StillLinks
 
     @classmethod
@@ -79,6 +81,7 @@ class StillSummary(BaseModel):
             colors=record.hex_colors if done else None,
             reason=None if done else record.reason,
             error=None if done else record.error,
+            processing_since=None if record.processing is None else record.processing.since,
             links=StillLinks(palette=palette_path, swatch=f"{palette_path}/swatch" if done else None),
         )
 

@@ -60,7 +60,11 @@ def get_record(repository: PaletteRepository, film: str, name: str) -> StillReco
 
 
 def require_done(record: StillRecord) -> StillRecord:
-    """``record`` when it has a palette; :class:`StillFailedError` (with the reason) when it failed."""
+    """``record`` when it has a palette; :class:`StillFailedError` (with the reason) when it failed, and
+    :class:`StillNotFoundError` when its first version is still being processed."""
+    if record.status is StillStatus.PROCESSING:
+        since = record.pending.since if record.pending is not None else record.updated_at
+        raise StillNotFoundError(f"no palette yet for {record.key!r}: it is being processed (since {since})")
     if record.status is StillStatus.FAILED:
         raise StillFailedError(
             key=record.key,
@@ -90,9 +94,9 @@ def export_palette(record: StillRecord, fmt: str) -> ExportFile:
 
 
 def read_swatch(storage: StillStorage, record: StillRecord) -> bytes:
-    """The PNG swatch of a DONE still (its item names the object, so a FAILED still has none)."""
+    """The PNG swatch of a DONE still: the object version its item names (a FAILED still has none)."""
     swatch_key = require_done(record).swatch_key
-    swatch = storage.read(swatch_key) if swatch_key else None
+    swatch = storage.read(swatch_key, record.swatch_version_id) if swatch_key else None
     if swatch is None:
         raise SwatchNotFoundError(f"no swatch for {record.key!r}")
     return swatch

@@ -8,9 +8,15 @@ Table layout (one table, PAY_PER_REQUEST)::
     GSI ByFilmNewest:  gsi1pk = FILM#<film>, gsi1sk = <updated_at>#<name>   (newest first)
 
 A still item records the outcome of the newest object version seen for its key: ``status`` DONE
-with the palette ``document`` (a JSON string) and the output keys, or FAILED with ``reason`` (for
+with the palette ``document`` (a JSON string) and the output keys with the S3 version ids of the
+objects written for this version (readers fetch those, so outputs that a later, unfinished version
+wrote over at the same keys are never paired with this document), or FAILED with ``reason`` (for
 a person) and ``error`` (a stable code). ``sequencer`` (normalised, see
 :func:`palette_service.events.normalize_sequencer`) and ``etag`` say which version that was.
+
+``pending_sequencer``, ``pending_etag``, ``pending_version_id`` and ``pending_since`` name the newest
+version whose extraction claimed the item (see :class:`PendingVersion`); an item that has only a
+claim has status PROCESSING and no index key, so listings leave it out until its outcome is recorded.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from palette_service.keys import StillKey, cut_to_key_limit
 class StillStatus(StrEnum):
     DONE = "DONE"
     FAILED = "FAILED"
+    # A first version is being processed (see PaletteRepository.claim); nothing is recorded yet.
+    PROCESSING = "PROCESSING"
 
 
 def utc_now() -> datetime:
@@ -37,6 +45,21 @@ def utc_now() -> datetime:
 def format_timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC with a fixed width (microseconds, ``Z``), so strings sort as times do."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class PendingVersion:
+    """The newest object version whose extraction claimed the item, before writing its outputs.
+
+    Once that version's outcome is recorded its ``sequencer`` is the item's; while it is newer, the
+    version is being processed, or its processing was cut short (its event is then in the failure
+    queue): either way the item says which version that is and since when.
+    """
+
+    sequencer: str
+    etag: str
+    version_id: str | None
+    since: str
 
 
 @dataclass(frozen=True)
@@ -56,8 +79,18 @@ class StillRecord:
     params: dict[str, Any] | None = None
     palette_key: str | None = None
     swatch_key: str | None = None
+    palette_version_id: str | None = None
+    swatch_version_id: str | None = None
     reason: str | None = None
     error: str | None = None
+    pending: PendingVersion | None = None
+
+    @property
+    def processing(self) -> PendingVersion | None:
+        """The version claimed after the recorded one, if any (see :class:`PendingVersion`)."""
+        if self.pending is None or self.pending.sequencer <= self.sequencer:
+            return None
+        return self.pending
 
     @property
     def gsi1sk(self) -> str:
@@ -75,7 +108,7 @@ class StillRecord:
 
         ``None`` values are left out (the writer removes them from an existing item); numbers in
         ``params`` become ``Decimal`` as the resource API requires; ``created_at`` is left to the
-        writer, which keeps the first one.
+        writer, which keeps the first one, and ``pending`` to the claim, which alone writes it.
         """
         values: dict[str, Any] = {
             "key": self.key,
@@ -93,6 +126,8 @@ class StillRecord:
             "params": None if self.params is None else _to_dynamo(self.params),
             "palette_key": self.palette_key,
             "swatch_key": self.swatch_key,
+            "palette_version_id": self.palette_version_id,
+            "swatch_version_id": self.swatch_version_id,
             "reason": self.reason,
             "error": self.error,
         }
@@ -121,8 +156,18 @@ class StillRecord:
             params=None if params is None else _from_dynamo(params),
             palette_key=_optional_str(item.get("palette_key")),
             swatch_key=_optional_str(item.get("swatch_key")),
+            palette_version_id=_optional_str(item.get("palette_version_id")),
+            swatch_version_id=_optional_str(item.get("swatch_version_id")),
             reason=_optional_str(item.get("reason")),
             error=_optional_str(item.get("error")),
+            pending=None
+            if "pending_sequencer" not in item
+            else PendingVersion(
+                sequencer=str(item["pending_sequencer"]),
+                etag=str(item.get("pending_etag", "")),
+                version_id=_optional_str(item.get("pending_version_id")),
+                since=str(item.get("pending_since", "")),
+            ),
         )
 
 

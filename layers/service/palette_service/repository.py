@@ -9,7 +9,7 @@ from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from palette_service.keys import STILL_PREFIX, StillKey
-from palette_service.records import StillRecord
+from palette_service.records import PendingVersion, StillRecord, StillStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -18,6 +18,14 @@ NEWEST_INDEX = "ByFilmNewest"
 # A conditional write lost: the item already holds a newer version (see PaletteRepository.save).
 CONDITION_FAILED = "ConditionalCheckFailedException"
 INDEX_KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim that was granted. ``contended``: another version had claimed the item and had not been
+    recorded; it may still be running and write its outputs after ours (see ``extraction``)."""
+
+    contended: bool
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,71 @@ class PaletteRepository:
                 return False
             raise
         return True
+
+    def claim(self, still: StillKey, key: str, version: PendingVersion) -> Claim | None:
+        """Mark ``version`` as the one being processed, unless a newer one is recorded or claimed.
+
+        ``None`` when it is (the caller's version is stale). The same version may claim again (a
+        retry). A still with no item gets one with status PROCESSING, which the newest-first index
+        leaves out (it has no index key) until an outcome is recorded.
+        """
+        names = {
+            "#sequencer": "sequencer",
+            "#etag": "etag",
+            "#pending": "pending_sequencer",
+            "#pending_etag": "pending_etag",
+            "#pending_version": "pending_version_id",
+            "#since": "pending_since",
+            "#status": "status",
+            "#key": "key",
+            "#film": "film",
+            "#name": "name",
+            "#updated": "updated_at",
+            "#created": "created_at",
+        }
+        values: dict[str, Any] = {
+            ":sequencer": version.sequencer,
+            ":etag": version.etag,
+            ":since": version.since,
+            ":processing": StillStatus.PROCESSING.value,
+            ":key": key,
+            ":film": still.film,
+            ":name": still.name,
+        }
+        expression = (
+            "SET #pending = :sequencer, #pending_etag = :etag, #since = :since,"
+            " #status = if_not_exists(#status, :processing), #key = if_not_exists(#key, :key),"
+            " #film = if_not_exists(#film, :film), #name = if_not_exists(#name, :name),"
+            " #updated = if_not_exists(#updated, :since), #created = if_not_exists(#created, :since)"
+        )
+        if version.version_id is None:
+            expression += " REMOVE #pending_version"
+        else:
+            values[":version"] = version.version_id
+            expression += ", #pending_version = :version"
+        condition = (
+            "(attribute_not_exists(#sequencer) OR #sequencer < :sequencer"
+            " OR (#sequencer = :sequencer AND #etag = :etag))"
+            " AND (attribute_not_exists(#pending) OR #pending < :sequencer"
+            " OR (#pending = :sequencer AND #pending_etag = :etag))"
+        )
+        try:
+            response = self._table.update_item(
+                Key={"pk": still.pk, "sk": still.sk},
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == CONDITION_FAILED:
+                return None
+            raise
+        old = response.get("Attributes", {})
+        previous = old.get("pending_sequencer")
+        unfinished = previous not in (None, version.sequencer, old.get("sequencer"))
+        return Claim(contended=unfinished)
 
     def query_newest(
         self,

@@ -79,7 +79,8 @@ class StillStorage:
 
     def put(
         self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None
-    ) -> None:
+    ) -> str | None:
+        """Write ``key``; the version id of what was written (``None`` when the bucket is not versioned)."""
         arguments: dict[str, Any] = {
             "Bucket": self.bucket,
             "Key": key,
@@ -88,7 +89,7 @@ class StillStorage:
         }
         if metadata:
             arguments["Metadata"] = metadata
-        self._s3.put_object(**arguments)
+        return self._s3.put_object(**arguments).get("VersionId")
 
     def metadata(self, key: str) -> dict[str, str] | None:
         """The user metadata of the current version of ``key``, or ``None`` when there is no such object."""
@@ -100,10 +101,14 @@ class StillStorage:
             raise
         return dict(response.get("Metadata", {}))
 
-    def read(self, key: str) -> bytes | None:
-        """The current bytes of ``key``, or ``None`` when there is no such object."""
+    def read(self, key: str, version_id: str | None = None) -> bytes | None:
+        """The bytes of ``key`` (of that version when ``version_id`` is given, else the current ones), or
+        ``None`` when there is no such object or version."""
         try:
-            response = self._s3.get_object(Bucket=self.bucket, Key=key)
+            if version_id:
+                response = self._s3.get_object(Bucket=self.bucket, Key=key, VersionId=version_id)
+            else:
+                response = self._s3.get_object(Bucket=self.bucket, Key=key)
         except ClientError as error:
             if _code(error) in _GONE:
                 return None
