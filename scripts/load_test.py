@@ -196,14 +196,19 @@ def check_item(s3: Any, bucket: str, item: dict[str, Any], upload: Upload, repor
         problems.append(f"{key}: a non-image is {status} ({item.get('error')})")
     if status != "DONE":
         return
-    for output_key in (item.get("palette_key"), item.get("swatch_key")):
-        try:
-            metadata = s3.head_object(Bucket=bucket, Key=output_key)["Metadata"]
-        except s3.exceptions.ClientError as error:
-            problems.append(f"{key}: output {output_key} is missing ({error})")
-            continue
-        if metadata.get("source-etag") != upload.etag:
-            problems.append(f"{key}: output {output_key} was made from another version")
+    for output in ("palette", "swatch"):
+        output_key, version_id = item.get(f"{output}_key"), item.get(f"{output}_version_id")
+        # The version the item names (what the API serves), then the current object at the key.
+        if not version_id:
+            problems.append(f"{key}: the item names no version of {output_key} (the bucket is versioned)")
+        for pinned in [{"VersionId": version_id}] * bool(version_id) + [{}]:
+            try:
+                metadata = s3.head_object(Bucket=bucket, Key=output_key, **pinned)["Metadata"]
+            except s3.exceptions.ClientError as error:
+                problems.append(f"{key}: output {output_key} {pinned} is missing ({error})")
+                continue
+            if metadata.get("source-etag") != upload.etag:
+                problems.append(f"{key}: output {output_key} {pinned} was made from another version")
 
 
 def handler_figures(log_path: Path, report: LoadReport) -> None:

@@ -418,6 +418,8 @@ def print_records(records: Iterable[Mapping[str, Any]], *, stream: Any = None) -
             detail = " ".join(record.get("colors") or [])
         else:
             detail = f"{record.get('reason')} [{record.get('error')}]"
+        if since := record.get("processing_since"):
+            detail += f" (a newer upload is being processed since {since})"
         print(f"{record.get('key')}\t{record.get('status')}\t{detail}", file=out)
 
 

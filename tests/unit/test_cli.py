@@ -1,4 +1,4 @@
-"""The `palettes extract` command."""
+"""The `palettes extract` command, and how the client prints listed stills."""
 
 import json
 import subprocess
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from palettes_cli.client import print_records
 from palettes_cli.main import main
 from tests.unit.images import encode, solid
 
@@ -89,3 +90,21 @@ def test_import_is_light_and_first_palette_works_in_a_fresh_process(stills) -> N
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "#143cc8"
+
+
+def test_a_listed_still_says_when_a_newer_upload_is_unfinished(capsys) -> None:
+    print_records(
+        [
+            {"key": "stills/f/a.jpg", "status": "DONE", "colors": ["#112233"], "processing_since": "T1"},
+            {
+                "key": "stills/f/b.jpg",
+                "status": "FAILED",
+                "reason": "not an image",
+                "error": "unsupported_format",
+            },
+        ]
+    )
+    assert capsys.readouterr().out.splitlines() == [
+        "stills/f/a.jpg\tDONE\t#112233 (a newer upload is being processed since T1)",
+        "stills/f/b.jpg\tFAILED\tnot an image [unsupported_format]",
+    ]
