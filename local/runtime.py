@@ -3,7 +3,8 @@
 As in Lambda, an environment imports the handler once (its cold start) with the function's code
 directory and layers on ``sys.path`` and only the function's environment variables, keeps module
 state between invocations, runs each invocation under the function's timeout, and is replaced
-after a timeout or a crash. Its stdout and stderr go to one log file per function (the log group).
+after a timeout or a crash. Its stdout and stderr go to a log file of its own (its log stream), in a
+directory per function (the log group), so lines of concurrent environments never interleave.
 Processes rather than threads, because handlers keep per-environment state in module globals
 (clients, Powertools' logger keys and metric sets) that concurrent invocations must not share.
 """
@@ -243,13 +244,17 @@ class EnvironmentPool:
     """Up to ``size`` environments of one function: its concurrency. An invocation borrows an idle one."""
 
     def __init__(
-        self, function: FunctionSpec, environment: Mapping[str, str], log_path: Path, size: int
+        self, function: FunctionSpec, environment: Mapping[str, str], log_group: Path, size: int
     ) -> None:
         if size < 1:
             raise ValueError("a function needs at least one execution environment")
         self.function = function
         self.size = size
-        self._environments = [ExecutionEnvironment(function, environment, log_path) for _ in range(size)]
+        log_group.mkdir(parents=True, exist_ok=True)
+        self._environments = [
+            ExecutionEnvironment(function, environment, log_group / f"environment-{number}.log")
+            for number in range(1, size + 1)
+        ]
         self._idle: queue.Queue[ExecutionEnvironment] = queue.Queue()
         for environment_ in self._environments:
             self._idle.put(environment_)

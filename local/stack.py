@@ -372,7 +372,7 @@ class LocalStack:
         environment = function_environment(
             function, endpoint_url=self.endpoint_url, region=self.settings.region
         )
-        pool = EnvironmentPool(function, environment, self.log_dir / f"{function.logical_id}.log", size)
+        pool = EnvironmentPool(function, environment, self.log_dir / function.logical_id, size)
         self._pools.append(pool)
         return pool
 

@@ -211,17 +211,19 @@ def check_item(s3: Any, bucket: str, item: dict[str, Any], upload: Upload, repor
                 problems.append(f"{key}: output {output_key} {pinned} was made from another version")
 
 
-def handler_figures(log_path: Path, report: LoadReport) -> None:
-    """Durations from the REPORT lines, and the handler's own still counts from its EMF metrics."""
-    text = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
+def handler_figures(log_group: Path, report: LoadReport) -> None:
+    """Durations from the REPORT lines, and the handler's own still counts from its EMF metrics, in the
+    log files of the function's execution environments (one each, as CloudWatch's log streams)."""
+    text = "".join(
+        stream.read_text(encoding="utf-8", errors="replace") for stream in sorted(log_group.glob("*.log"))
+    )
     durations = sorted(float(value) for value in REPORT_LINE.findall(text))
     report.invocations = len(durations)
     if durations:
         report.handler_ms_p50 = statistics.median(durations)
         report.handler_ms_p95 = durations[min(len(durations) - 1, round(0.95 * (len(durations) - 1)))]
         report.handler_ms_max = durations[-1]
-    # The values of the handler's EMF metrics, found in the text rather than line by line: the two
-    # environments share the log file, and a line of one can be cut by a line of the other.
+    # The values of the handler's EMF metrics (one JSON line per invocation).
     counts: dict[str, int] = {"StillsProcessed": 0, "StillsFailed": 0, "StillsSkipped": 0}
     for name, values in EMF_COUNT.findall(text):
         counts[name] += round(sum(float(value) for value in values.split(",") if value.strip()))
@@ -261,14 +263,14 @@ def run(options: argparse.Namespace) -> LoadReport:
         if not stack.wait_idle(timeout=options.timeout):
             report.problems.append("the extract function's queue was not drained in time")
         items = check(stack, uploads, report)
-        extract_log = log_dir / f"{stack.extract_function.logical_id}.log"
+        extract_logs = log_dir / stack.extract_function.logical_id
     # From the first upload to the last item written (the items' own timestamps: no polling delay).
     if items:
         last = max(
             datetime.strptime(str(item["updated_at"]), TIMESTAMP).replace(tzinfo=UTC) for item in items
         )
         report.total_seconds = (last - started_at).total_seconds()
-    handler_figures(extract_log, report)
+    handler_figures(extract_logs, report)
     report.stills_per_second = options.stills / report.total_seconds if report.total_seconds else 0.0
     report.stills_per_second_per_core = report.stills_per_second / cores
     return report

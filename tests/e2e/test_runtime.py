@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from local.runtime import ExecutionEnvironment, function_environment
+from local.runtime import EnvironmentPool, ExecutionEnvironment, function_environment
 from local.stack import LocalStack
 from local.template import FunctionSpec
 
@@ -85,6 +86,26 @@ def test_state_survives_between_invocations_and_the_environment_is_the_functions
     assert first.result["profile"] is None  # the caller's AWS profile does not leak in
     assert first.result["cwd"] == str(function.code_dir)
     assert "START RequestId" in (tmp_path / "probe.log").read_text()
+
+
+def test_each_environment_of_a_pool_logs_to_its_own_stream(
+    function: FunctionSpec, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As CloudWatch's log streams: concurrent environments never cut each other's lines."""
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    variables = function_environment(function, endpoint_url="http://127.0.0.1:1", region="us-east-1")
+    pool = EnvironmentPool(function, variables, tmp_path / "Probe", size=2)
+    try:
+        pool.start()
+        with ThreadPoolExecutor(max_workers=2) as threads:
+            invocations = list(threads.map(lambda _: pool.invoke({"sleep": 0.5}), range(2)))
+    finally:
+        pool.close()
+    assert all(invocation.ok for invocation in invocations)
+    streams = sorted(path.name for path in (tmp_path / "Probe").iterdir())
+    assert streams == ["environment-1.log", "environment-2.log"]
+    for stream in streams:
+        assert (tmp_path / "Probe" / stream).read_text().count("START RequestId") == 1
 
 
 def test_a_handler_error_is_reported_like_lambda(
