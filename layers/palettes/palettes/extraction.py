@@ -303,11 +303,13 @@ def _accent_groups(
     from passing for an accent.
     """
     total = bins.weights.sum()
-    distance_to_palette = ciede2000(bins.lab[:, None, :], palette_lab[None, :, :]).min(axis=1)
-    candidates = np.flatnonzero(
-        (chroma(bins.lab) >= min_chroma)
-        & ((distance_to_palette >= ACCENT_CANDIDATE_DELTA_E) | searched_again)
-    )
+    # Distances to the palette, computed only where they are needed (most bins are not saturated
+    # and not near a region), since this is the costliest step of an extraction.
+    distance_to_palette = _LazyDistances(bins.lab, palette_lab)
+    saturated = np.flatnonzero(chroma(bins.lab) >= min_chroma)
+    candidates = saturated[
+        (distance_to_palette.at(saturated) >= ACCENT_CANDIDATE_DELTA_E) | searched_again[saturated]
+    ]
     # Greedy gathering around the heaviest remaining candidate; ties broken by index for determinism.
     order = candidates[np.lexsort((candidates, -bins.weights[candidates]))]
     remaining = np.ones(len(order), dtype=bool)
@@ -339,15 +341,29 @@ def _accent_groups(
     scored: list[tuple[float, IntArray]] = []
     for salience, members, mean_lab in regions:
         to_mean = ciede2000(bins.lab, mean_lab)
-        shell = (
-            (to_mean > ACCENT_GROUP_DELTA_E)
-            & (to_mean <= 2 * ACCENT_GROUP_DELTA_E)
-            & (to_mean < distance_to_palette)
-            & ~in_regions
+        ring = np.flatnonzero(
+            (to_mean > ACCENT_GROUP_DELTA_E) & (to_mean <= 2 * ACCENT_GROUP_DELTA_E) & ~in_regions
         )
+        shell = ring[to_mean[ring] < distance_to_palette.at(ring)]
         if bins.weights[shell].sum() < bins.weights[members].sum():
             scored.append((salience, members))
     return scored
+
+
+class _LazyDistances:
+    """Each bin's CIEDE2000 to its nearest palette colour, computed on first use and kept."""
+
+    def __init__(self, lab: FloatArray, palette_lab: FloatArray) -> None:
+        self._lab = lab
+        self._palette_lab = palette_lab
+        self._values = np.full(len(lab), np.nan)
+
+    def at(self, indices: IntArray) -> FloatArray:
+        unknown = indices[np.isnan(self._values[indices])]
+        if len(unknown):
+            pairs = ciede2000(self._lab[unknown][:, None, :], self._palette_lab[None, :, :])
+            self._values[unknown] = pairs.min(axis=1)
+        return self._values[indices]
 
 
 def _merge_near_duplicates(
