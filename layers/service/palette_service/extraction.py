@@ -233,14 +233,11 @@ def _publish(
     if claim is None:
         return StillOutcome(key, Outcome.SKIPPED, "a newer version is recorded or being processed")
     settings = services.settings
-    record = StillRecord(
-        still=still,
-        key=object_event.key,
+    record = _record_of(
+        still,
+        object_event,
+        services,
         status=StillStatus.DONE,
-        etag=object_event.etag,
-        sequencer=object_event.sequencer,
-        updated_at=format_timestamp(services.clock()),
-        version_id=object_event.version_id,
         size=result.size,
         document=result.document,
         params=result.params.as_kwargs(),
@@ -258,6 +255,21 @@ def _publish(
         logger.warning("outputs of an older version overwrote ours; writing ours again")
         services.repository.save(_write_outputs(record, result, services))
     return StillOutcome(key, Outcome.PROCESSED)
+
+
+def _record_of(
+    still: StillKey, object_event: ObjectEvent, services: ExtractionServices, **outcome: Any
+) -> StillRecord:
+    """The item recording ``outcome`` (status and its fields) for the event's object version, now."""
+    return StillRecord(
+        still=still,
+        key=object_event.key,
+        etag=object_event.etag,
+        sequencer=object_event.sequencer,
+        updated_at=format_timestamp(services.clock()),
+        version_id=object_event.version_id,
+        **outcome,
+    )
 
 
 def _write_outputs(record: StillRecord, result: _Extraction, services: ExtractionServices) -> StillRecord:
@@ -306,14 +318,11 @@ def _record_failure(
 ) -> StillOutcome:
     code = str(getattr(error, "code", "invalid_still"))
     logger.warning("still failed", extra={"error": code, "reason": str(error)})
-    record = StillRecord(
-        still=still,
-        key=object_event.key,
+    record = _record_of(
+        still,
+        object_event,
+        services,
         status=StillStatus.FAILED,
-        etag=object_event.etag,
-        sequencer=object_event.sequencer,
-        updated_at=format_timestamp(services.clock()),
-        version_id=object_event.version_id,
         size=object_event.size,
         params=None if params is None else params.as_kwargs(),
         reason=str(error),
