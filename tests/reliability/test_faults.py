@@ -10,6 +10,7 @@ explains the order of writes and why what is left behind is safe.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -36,6 +37,7 @@ from tests.reliability.faults import (
 )
 from tests.reliability.lambda_async import AsyncLambda, failure_records
 from tests.reliability.state import (
+    StillState,
     assert_complete_and_consistent,
     assert_outputs_match_record,
     describes_pending,
@@ -99,6 +101,34 @@ def state_of(s3_client: Any, palettes_table: Any, settings: ServiceSettings) -> 
     return lambda: read_state(s3_client, palettes_table, settings, STILL)
 
 
+@dataclass(frozen=True)
+class FaultRig:
+    """The extract function under fault injection: upload, invoke it as Lambda does, read the end state."""
+
+    uploader: Uploader
+    extract_lambda: AsyncLambda
+    injector: FaultInjector
+    state: Callable[[], StillState]
+    sqs: Any
+    failures_queue: str
+
+    def failures(self) -> list[dict[str, Any]]:
+        """The invocation records in the on-failure queue."""
+        return failure_records(self.sqs, self.failures_queue)
+
+
+@pytest.fixture
+def rig(
+    uploader: Uploader,
+    extract_lambda: AsyncLambda,
+    injector: FaultInjector,
+    state_of: Callable[[], StillState],
+    sqs_client: Any,
+    failures_queue: str,
+) -> FaultRig:
+    return FaultRig(uploader, extract_lambda, injector, state_of, sqs_client, failures_queue)
+
+
 def error_code(error: BaseException) -> str:
     assert isinstance(error, ClientError), f"{type(error).__name__}: {error}"
     return str(error.response["Error"]["Code"])
@@ -128,65 +158,50 @@ def test_a_fault_free_run_makes_the_calls_the_steps_name(
 def test_a_transient_error_at_any_step_is_retried_to_a_complete_state(
     step: Step,
     error: AwsError,
-    uploader: Uploader,
-    extract_lambda: AsyncLambda,
-    injector: FaultInjector,
-    state_of: Any,
-    sqs_client: Any,
-    failures_queue: str,
+    rig: FaultRig,
 ) -> None:
-    upload = uploader.put(KEY, make_jpeg(seed=2))
-    injector.fail(step, error, attempts={1})
+    upload = rig.uploader.put(KEY, make_jpeg(seed=2))
+    rig.injector.fail(step, error, attempts={1})
 
-    invocation = extract_lambda.invoke(uploader.event(upload))
+    invocation = rig.extract_lambda.invoke(rig.uploader.event(upload))
 
     # The handler raised (so Lambda retries), and the retry finished the job.
     assert [error_code(raised) for raised in invocation.errors] == [expected_code(step, error)]
     assert invocation.succeeded and invocation.result == {"processed": 1, "failed": 0, "skipped": 0}
-    assert_complete_and_consistent(state_of(), upload)
-    assert failure_records(sqs_client, failures_queue) == []
+    assert_complete_and_consistent(rig.state(), upload)
+    assert rig.failures() == []
 
 
 @pytest.mark.parametrize("step", EXTRACT_STEPS, ids=lambda step: step.name)
 def test_the_last_retry_completes_after_two_failed_attempts(
     step: Step,
-    uploader: Uploader,
-    extract_lambda: AsyncLambda,
-    injector: FaultInjector,
-    state_of: Any,
-    sqs_client: Any,
-    failures_queue: str,
+    rig: FaultRig,
 ) -> None:
-    upload = uploader.put(KEY, make_jpeg(seed=3))
-    injector.fail(step, TRANSIENT_ERRORS[step.service][0], attempts={1, 2})
+    upload = rig.uploader.put(KEY, make_jpeg(seed=3))
+    rig.injector.fail(step, TRANSIENT_ERRORS[step.service][0], attempts={1, 2})
 
-    invocation = extract_lambda.invoke(uploader.event(upload))
+    invocation = rig.extract_lambda.invoke(rig.uploader.event(upload))
 
     assert len(invocation.errors) == 2 and invocation.succeeded
-    assert_complete_and_consistent(state_of(), upload)
-    assert failure_records(sqs_client, failures_queue) == []
+    assert_complete_and_consistent(rig.state(), upload)
+    assert rig.failures() == []
 
 
 @pytest.mark.parametrize(("step", "error"), STEP_ERRORS)
 def test_an_error_on_every_attempt_puts_the_event_in_the_failure_queue(
     step: Step,
     error: AwsError,
-    uploader: Uploader,
-    extract_lambda: AsyncLambda,
-    injector: FaultInjector,
-    state_of: Any,
-    sqs_client: Any,
-    failures_queue: str,
+    rig: FaultRig,
 ) -> None:
-    upload = uploader.put(KEY, make_jpeg(seed=4))
-    event = uploader.event(upload)
-    injector.fail(step, error)
+    upload = rig.uploader.put(KEY, make_jpeg(seed=4))
+    event = rig.uploader.event(upload)
+    rig.injector.fail(step, error)
 
-    invocation = extract_lambda.invoke(event)
+    invocation = rig.extract_lambda.invoke(event)
 
     assert not invocation.succeeded
     assert [error_code(raised) for raised in invocation.errors] == [expected_code(step, error)] * 3
-    (record,) = failure_records(sqs_client, failures_queue)
+    (record,) = rig.failures()
     assert record["requestPayload"] == event
     assert record["requestContext"]["condition"] == "RetriesExhausted"
     assert record["requestContext"]["approximateInvokeCount"] == 3
@@ -194,7 +209,7 @@ def test_an_error_on_every_attempt_puts_the_event_in_the_failure_queue(
 
     # No outcome recorded; once claimed, the item says which version is unfinished, and since when.
     # What was written before the failing step is there, and the queued event names it.
-    state = state_of()
+    state = rig.state()
     if step.name in CLAIMED:
         assert state.record is not None and state.record.status is StillStatus.PROCESSING
         assert state.record.processing is not None and describes_pending(state.record.processing, upload)
@@ -206,36 +221,31 @@ def test_an_error_on_every_attempt_puts_the_event_in_the_failure_queue(
     assert all(output.sequencer == normalize_sequencer(upload.sequencer) for output in state.outputs)
 
     # Replaying the queued event once the fault is gone completes the still.
-    injector.clear()
-    replay = extract_lambda.invoke(record["requestPayload"])
+    rig.injector.clear()
+    replay = rig.extract_lambda.invoke(record["requestPayload"])
     assert replay.succeeded and replay.attempts == 1
-    assert_complete_and_consistent(state_of(), upload)
+    assert_complete_and_consistent(rig.state(), upload)
 
 
 @pytest.mark.parametrize("step", EXTRACT_STEPS, ids=lambda step: step.name)
 def test_an_overwrite_that_exhausts_its_retries_leaves_the_recorded_version_intact(
     step: Step,
-    uploader: Uploader,
-    extract_lambda: AsyncLambda,
-    injector: FaultInjector,
-    state_of: Any,
-    sqs_client: Any,
-    failures_queue: str,
+    rig: FaultRig,
 ) -> None:
     """A DONE still re-uploaded while S3 or DynamoDB keeps failing: the item still describes the old version,
     and the object versions it names are still the old version's (the API serves the swatch the item names),
     even after the new version's outputs were written over them at the same keys. Once the new version has
     claimed the item, the item also says that it is unfinished."""
-    first = uploader.put(KEY, make_jpeg(seed=5))
-    assert extract_lambda.invoke(uploader.event(first)).succeeded
-    second = uploader.put(KEY, make_jpeg(seed=25))
-    injector.fail(step, TRANSIENT_ERRORS[step.service][0])
+    first = rig.uploader.put(KEY, make_jpeg(seed=5))
+    assert rig.extract_lambda.invoke(rig.uploader.event(first)).succeeded
+    second = rig.uploader.put(KEY, make_jpeg(seed=25))
+    rig.injector.fail(step, TRANSIENT_ERRORS[step.service][0])
 
-    invocation = extract_lambda.invoke(uploader.event(second))
+    invocation = rig.extract_lambda.invoke(rig.uploader.event(second))
 
     assert not invocation.succeeded
-    assert len(failure_records(sqs_client, failures_queue)) == 1
-    state = state_of()
+    assert len(rig.failures()) == 1
+    state = rig.state()
     assert state.record is not None and state.record.etag == first.etag
     assert_outputs_match_record(state)
     if step.name in CLAIMED:
@@ -247,23 +257,18 @@ def test_an_overwrite_that_exhausts_its_retries_leaves_the_recorded_version_inta
 @pytest.mark.parametrize("step", EXTRACT_STEPS, ids=lambda step: step.name)
 def test_an_overwrite_replayed_from_the_failure_queue_ends_on_the_newest_version(
     step: Step,
-    uploader: Uploader,
-    extract_lambda: AsyncLambda,
-    injector: FaultInjector,
-    state_of: Any,
-    sqs_client: Any,
-    failures_queue: str,
+    rig: FaultRig,
 ) -> None:
-    first = uploader.put(KEY, make_jpeg(seed=6))
-    extract_lambda.invoke(uploader.event(first))
-    second = uploader.put(KEY, make_jpeg(seed=26))
-    injector.fail(step, TRANSIENT_ERRORS[step.service][-1])
-    extract_lambda.invoke(uploader.event(second))
-    (record,) = failure_records(sqs_client, failures_queue)
+    first = rig.uploader.put(KEY, make_jpeg(seed=6))
+    rig.extract_lambda.invoke(rig.uploader.event(first))
+    second = rig.uploader.put(KEY, make_jpeg(seed=26))
+    rig.injector.fail(step, TRANSIENT_ERRORS[step.service][-1])
+    rig.extract_lambda.invoke(rig.uploader.event(second))
+    (record,) = rig.failures()
 
-    injector.clear()
-    assert extract_lambda.invoke(record["requestPayload"]).succeeded
-    assert_complete_and_consistent(state_of(), second)
+    rig.injector.clear()
+    assert rig.extract_lambda.invoke(record["requestPayload"]).succeeded
+    assert_complete_and_consistent(rig.state(), second)
 
 
 @pytest.mark.parametrize("error", TRANSIENT_ERRORS["dynamodb"], ids=lambda error: error.code)
