@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from tests.conftest import make_jpeg
+from tests.unit.images import png_chunk, png_header_only
 
 DONE = frozenset({"DONE"})
 TOO_LARGE = frozenset({"image_too_large"})
@@ -42,10 +43,6 @@ def encode(image: Image.Image, fmt: str, **options: object) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **options)
     return buffer.getvalue()
-
-
-def png_chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
 def deflate_repeated(block: bytes, times: int) -> bytes:
@@ -77,17 +74,6 @@ def png_of_zeros(
         + png_chunk(b"IHDR", header)
         + extra
         + png_chunk(b"IDAT", data)
-        + png_chunk(b"IEND", b"")
-    )
-
-
-def png_header_only(width: int, height: int) -> bytes:
-    """A PNG whose header claims ``width`` x ``height`` over one tiny data chunk."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", zlib.compress(b"\x00"))
         + png_chunk(b"IEND", b"")
     )
 

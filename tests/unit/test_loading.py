@@ -2,7 +2,6 @@
 
 import io
 import struct
-import zlib
 
 import numpy as np
 import pytest
@@ -10,28 +9,13 @@ from PIL import Image, ImageCms
 
 import palettes
 from palettes.loading import load_image
-from tests.unit.images import encode, solid
+from tests.unit.images import encode, png_header_only, solid
 
 RED = (200, 30, 40)
 
 
 def _jpeg(size=(64, 48), rgb=RED) -> bytes:
     return encode(solid(rgb, size), "JPEG", quality=95)
-
-
-def _png_header_only(width: int, height: int) -> bytes:
-    """A PNG whose IHDR claims the given size, with one tiny IDAT: a decompression bomb's header."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00"))
-        + chunk(b"IEND", b"")
-    )
 
 
 @pytest.mark.parametrize(
@@ -43,8 +27,8 @@ def _png_header_only(width: int, height: int) -> bytes:
         (b'<svg xmlns="http://www.w3.org/2000/svg"/>', palettes.UnsupportedFormatError, "supported format"),
         (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", palettes.UnsupportedFormatError, "supported format"),
         (b"PK\x03\x04" + bytes(40), palettes.UnsupportedFormatError, "supported format"),
-        (_png_header_only(200_000, 200_000), palettes.ImageTooLargeError, "too large"),
-        (_png_header_only(20_000, 20_000), palettes.ImageTooLargeError, "limit"),
+        (png_header_only(200_000, 200_000), palettes.ImageTooLargeError, "too large"),
+        (png_header_only(20_000, 20_000), palettes.ImageTooLargeError, "limit"),
     ],
     ids=["zero-bytes", "text-named-jpg", "html", "svg", "pdf", "zip", "png-bomb", "png-over-limit"],
 )
