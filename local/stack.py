@@ -264,6 +264,24 @@ class LocalStack:
         """Whether every queued event was handled (or sent to the failure queue) within ``timeout``."""
         return all(dispatcher.wait_idle(timeout) for dispatcher in self._dispatchers)
 
+    def count_recorded(self) -> int:
+        """How many stills record an outcome (DONE or FAILED; not an extraction's claim, PROCESSING),
+        over every page of a scan: for tests and scripts that wait for their uploads."""
+        table = self.resource("dynamodb").Table(self.table_name)
+        total = 0
+        arguments: dict[str, Any] = {
+            "Select": "COUNT",
+            "FilterExpression": "#status IN (:done, :failed)",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":done": "DONE", ":failed": "FAILED"},
+        }
+        while True:
+            page = table.scan(**arguments)
+            total += int(page["Count"])
+            if "LastEvaluatedKey" not in page:
+                return total
+            arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     @property
     def cold_starts(self) -> int:
         return sum(pool.cold_starts for pool in self._pools)

@@ -135,24 +135,12 @@ def scan_items(table: Any) -> list[dict[str, Any]]:
         arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def count_items(table: Any) -> int:
-    """The number of items, over every page (a scan reads at most 1 MB a page, COUNT too)."""
-    total, arguments = 0, {"Select": "COUNT"}
-    while True:
-        page = table.scan(**arguments)
-        total += page["Count"]
-        if "LastEvaluatedKey" not in page:
-            return total
-        arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def wait_for_items(stack: Any, expected: int, timeout: float) -> None:
-    """Until the table holds ``expected`` items, or nothing is left to process (events that failed are
+    """Until the table records ``expected`` outcomes, or nothing is left to process (events that failed are
     in the failure queue then, and the checks say which), or the timeout."""
-    table = stack.resource("dynamodb").Table(stack.table_name)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if count_items(table) >= expected or stack.wait_idle(timeout=1):
+        if stack.count_recorded() >= expected or stack.wait_idle(timeout=1):
             return
         time.sleep(1)
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from local.stack import LocalStack, LocalStackSettings
+from palette_service.records import StillStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "stills"
@@ -50,10 +51,14 @@ def http_get(url: str, headers: Mapping[str, str] | None = None) -> HttpAnswer:
         return HttpAnswer(error.code, dict(error.headers), error.read())
 
 
+RECORDED = (StillStatus.DONE.value, StillStatus.FAILED.value)
+
+
 def wait_for_items(
     table: Any, film: str, names: list[str], *, timeout: float = 90
 ) -> dict[str, dict[str, Any]]:
-    """The items of ``film``'s stills ``names``, once every one of them exists."""
+    """The items of ``film``'s stills ``names``, once every one of them records an outcome (DONE or
+    FAILED; an item is PROCESSING from the extraction's claim until then)."""
     deadline = time.monotonic() + timeout
     while True:
         items = {}
@@ -61,7 +66,7 @@ def wait_for_items(
             item = table.get_item(Key={"pk": f"FILM#{film}", "sk": f"STILL#{name}"}, ConsistentRead=True).get(
                 "Item"
             )
-            if item is not None:
+            if item is not None and item["status"] in RECORDED:
                 items[name] = item
         if len(items) == len(names):
             return items

@@ -190,9 +190,8 @@ def fuzzing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzing]:
                     Bucket=stack.bucket, Key=f"{stack.input_prefix}{film}/frame {index}.jpg", Body=body
                 )
                 expected += 1
-        table = stack.resource("dynamodb").Table(stack.table_name)
         deadline = time.monotonic() + 120
-        while table.scan(Select="COUNT")["Count"] < expected and time.monotonic() < deadline:
+        while stack.count_recorded() < expected and time.monotonic() < deadline:
             time.sleep(0.25)
         assert stack.wait_idle(timeout=60)
         yield Fuzzing(stack, bait_keys)
