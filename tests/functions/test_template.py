@@ -64,6 +64,26 @@ def test_stills_bucket_is_private_encrypted_and_versioned(resources: dict[str, A
     assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
 
 
+def test_old_versions_expire_but_never_one_a_replay_or_an_item_needs(resources: dict[str, Any]) -> None:
+    rules = {
+        rule["Id"]: rule
+        for rule in resources["StillsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    }
+    retention_days = resources["ExtractFailuresQueue"]["Properties"]["MessageRetentionPeriod"] / 86400
+    attempts = 1 + resources["ExtractFunction"]["Properties"]["EventInvokeConfig"]["MaximumRetryAttempts"]
+    stills = rules["ExpireOldStills"]
+    assert stills["Prefix"] == {"Ref": "InputPrefix"}
+    # A queued event names its still's version: that version outlives the queue.
+    assert stills["NoncurrentVersionExpiration"]["NoncurrentDays"] > retention_days
+    for rule_id, prefix in (("ExpireOldPalettes", "palettes/"), ("ExpireOldSwatches", "swatches/")):
+        assert rules[rule_id]["Prefix"] == prefix
+        # An item's outputs stay among the newest noncurrent versions after every attempt of an
+        # unfinished newer upload wrote over them.
+        assert rules[rule_id]["NoncurrentVersionExpiration"]["NewerNoncurrentVersions"] > attempts
+    assert rules["AbortIncompleteUploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] <= 7
+    assert all(rule["Status"] == "Enabled" for rule in rules.values())
+
+
 def test_stills_bucket_refuses_plain_http(resources: dict[str, Any]) -> None:
     [policy] = [
         resource["Properties"]
