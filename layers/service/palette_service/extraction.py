@@ -232,7 +232,6 @@ def _publish(
     claim = services.repository.claim(still, key, pending)
     if claim is None:
         return StillOutcome(key, Outcome.SKIPPED, "a newer version is recorded or being processed")
-    settings = services.settings
     record = _record_of(
         still,
         object_event,
@@ -241,8 +240,6 @@ def _publish(
         size=result.size,
         document=result.document,
         params=result.params.as_kwargs(),
-        palette_key=still.palette_key(settings.palette_prefix),
-        swatch_key=still.swatch_key(settings.swatch_prefix),
     )
     record = _write_outputs(record, result, services)
     if not services.repository.save(record):
@@ -252,6 +249,7 @@ def _publish(
     if claim.contended and _output_sources(still, services) != {object_event.sequencer}:
         # An older version that had claimed the item before us wrote its outputs after ours (and
         # recorded itself before us, or it would have lost its write and repaired them): put ours back.
+        # Should a newer version be recorded meanwhile, this save loses and the outputs are its job.
         logger.warning("outputs of an older version overwrote ours; writing ours again")
         services.repository.save(_write_outputs(record, result, services))
     return StillOutcome(key, Outcome.PROCESSED)
@@ -273,19 +271,27 @@ def _record_of(
 
 
 def _write_outputs(record: StillRecord, result: _Extraction, services: ExtractionServices) -> StillRecord:
-    """Put the palette JSON and the swatch; ``record`` naming the object versions just written."""
-    assert record.palette_key is not None and record.swatch_key is not None
+    """Put the palette JSON and the swatch; ``record`` naming their keys and the versions just written."""
+    settings = services.settings
+    palette_key = record.still.palette_key(settings.palette_prefix)
+    swatch_key = record.still.swatch_key(settings.swatch_prefix)
     metadata = {SOURCE_SEQUENCER: record.sequencer, SOURCE_ETAG: record.etag}
     palette_version_id = services.storage.put(
-        record.palette_key,
+        palette_key,
         export_document(result.document, "json"),
         content_type=MEDIA_TYPES["json"],
         metadata=metadata,
     )
     swatch_version_id = services.storage.put(
-        record.swatch_key, result.swatch, content_type="image/png", metadata=metadata
+        swatch_key, result.swatch, content_type="image/png", metadata=metadata
     )
-    return replace(record, palette_version_id=palette_version_id, swatch_version_id=swatch_version_id)
+    return replace(
+        record,
+        palette_key=palette_key,
+        swatch_key=swatch_key,
+        palette_version_id=palette_version_id,
+        swatch_version_id=swatch_version_id,
+    )
 
 
 def _output_sources(still: StillKey, services: ExtractionServices) -> set[str | None]:
