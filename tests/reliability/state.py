@@ -55,10 +55,7 @@ class StillState:
 
 def read_output(s3: Any, bucket: str, key: str, version_id: str | None = None) -> OutputObject | None:
     try:
-        if version_id:
-            response = s3.get_object(Bucket=bucket, Key=key, VersionId=version_id)
-        else:
-            response = s3.get_object(Bucket=bucket, Key=key)
+        response = s3.get_object(Bucket=bucket, Key=key, **({"VersionId": version_id} if version_id else {}))
     except ClientError as error:
         if error.response["Error"]["Code"] in ("NoSuchKey", "NoSuchVersion"):
             return None

@@ -272,9 +272,7 @@ def _record_of(
 
 def _write_outputs(record: StillRecord, result: _Extraction, services: ExtractionServices) -> StillRecord:
     """Put the palette JSON and the swatch; ``record`` naming their keys and the versions just written."""
-    settings = services.settings
-    palette_key = record.still.palette_key(settings.palette_prefix)
-    swatch_key = record.still.swatch_key(settings.swatch_prefix)
+    palette_key, swatch_key = _output_keys(record.still, services.settings)
     metadata = {SOURCE_SEQUENCER: record.sequencer, SOURCE_ETAG: record.etag}
     palette_version_id = services.storage.put(
         palette_key,
@@ -296,9 +294,15 @@ def _write_outputs(record: StillRecord, result: _Extraction, services: Extractio
 
 def _output_sources(still: StillKey, services: ExtractionServices) -> set[str | None]:
     """The ``source-sequencer`` of the current palette JSON and swatch (``None`` for a missing one)."""
-    settings = services.settings
-    output_keys = (still.palette_key(settings.palette_prefix), still.swatch_key(settings.swatch_prefix))
-    return {(services.storage.metadata(key) or {}).get(SOURCE_SEQUENCER) for key in output_keys}
+    return {
+        (services.storage.metadata(key) or {}).get(SOURCE_SEQUENCER)
+        for key in _output_keys(still, services.settings)
+    }
+
+
+def _output_keys(still: StillKey, settings: ServiceSettings) -> tuple[str, str]:
+    """The still's palette JSON and swatch keys."""
+    return still.palette_key(settings.palette_prefix), still.swatch_key(settings.swatch_prefix)
 
 
 def _already_recorded(existing: StillRecord | None, object_event: ObjectEvent) -> str:

@@ -77,23 +77,10 @@ class PaletteRepository:
         expression = "SET " + ", ".join(assignments)
         if removals:
             expression += " REMOVE " + ", ".join(removals)
-        condition = (
-            "attribute_not_exists(pk) OR attribute_not_exists(#sequencer) OR #sequencer < :sequencer"
-            " OR (#sequencer = :sequencer AND #etag = :etag)"
+        return (
+            self._update_if(record.still, expression, _holds_no_newer("#sequencer", "#etag"), names, values)
+            is not None
         )
-        try:
-            self._table.update_item(
-                Key={"pk": record.still.pk, "sk": record.still.sk},
-                UpdateExpression=expression,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == CONDITION_FAILED:
-                return False
-            raise
-        return True
 
     def claim(self, still: StillKey, key: str, version: PendingVersion) -> Claim | None:
         """Mark ``version`` as the one being processed, unless a newer one is recorded or claimed.
@@ -137,11 +124,20 @@ class PaletteRepository:
             values[":version"] = version.version_id
             expression += ", #pending_version = :version"
         condition = (
-            "(attribute_not_exists(#sequencer) OR #sequencer < :sequencer"
-            " OR (#sequencer = :sequencer AND #etag = :etag))"
-            " AND (attribute_not_exists(#pending) OR #pending < :sequencer"
-            " OR (#pending = :sequencer AND #pending_etag = :etag))"
+            f"{_holds_no_newer('#sequencer', '#etag')} AND {_holds_no_newer('#pending', '#pending_etag')}"
         )
+        old = self._update_if(still, expression, condition, names, values)
+        if old is None:
+            return None
+        previous = old.get("pending_sequencer")
+        unfinished = previous not in (None, version.sequencer, old.get("sequencer"))
+        return Claim(contended=unfinished)
+
+    def _update_if(
+        self, still: StillKey, expression: str, condition: str, names: dict[str, str], values: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Apply ``expression`` to the still's item if ``condition`` holds: the item's attributes before
+        the update (empty when there was no item), or ``None`` when the condition did not hold."""
         try:
             response = self._table.update_item(
                 Key={"pk": still.pk, "sk": still.sk},
@@ -155,10 +151,7 @@ class PaletteRepository:
             if error.response.get("Error", {}).get("Code") == CONDITION_FAILED:
                 return None
             raise
-        old = response.get("Attributes", {})
-        previous = old.get("pending_sequencer")
-        unfinished = previous not in (None, version.sequencer, old.get("sequencer"))
-        return Claim(contended=unfinished)
+        return dict(response.get("Attributes", {}))
 
     def query_newest(
         self,
@@ -196,3 +189,12 @@ class PaletteRepository:
             entries=entries,
             last_evaluated_key=None if last is None else {name: str(value) for name, value in last.items()},
         )
+
+
+def _holds_no_newer(sequencer: str, etag: str) -> str:
+    """A condition: the item holds no version in the ``sequencer`` attribute, an older one than
+    ``:sequencer``, or this very version (same sequencer and ``:etag`` in the ``etag`` attribute)."""
+    return (
+        f"(attribute_not_exists({sequencer}) OR {sequencer} < :sequencer"
+        f" OR ({sequencer} = :sequencer AND {etag} = :etag))"
+    )

@@ -104,11 +104,9 @@ class StillStorage:
     def read(self, key: str, version_id: str | None = None) -> bytes | None:
         """The bytes of ``key`` (of that version when ``version_id`` is given, else the current ones), or
         ``None`` when there is no such object or version."""
+        pin = _Pin(VersionId=version_id) if version_id else _Pin()
         try:
-            if version_id:
-                response = self._s3.get_object(Bucket=self.bucket, Key=key, VersionId=version_id)
-            else:
-                response = self._s3.get_object(Bucket=self.bucket, Key=key)
+            response = self._s3.get_object(Bucket=self.bucket, Key=key, **pin)
         except ClientError as error:
             if _code(error) in _GONE:
                 return None
