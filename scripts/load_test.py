@@ -38,7 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "palettes"), str(ROOT / "layers" / "service")]
 
-TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # palette_service.records.format_timestamp
+TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # palette_service.domain.records.format_timestamp
 EMF_COUNT = re.compile(r'"(StillsProcessed|StillsFailed|StillsSkipped)":\[([0-9.,\s]*)\]')
 REPORT_LINE = re.compile(r"^REPORT RequestId: \S+\s+Duration: ([0-9.]+) ms", re.MULTILINE)
 NOT_AN_IMAGE = b"%PDF-1.7 this upload is not a still\n"

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from local.stack import LocalStack, LocalStackSettings
-from palette_service.records import StillStatus
+from palette_service.domain.records import StillStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "stills"

@@ -10,9 +10,9 @@ from typing import Any
 import boto3
 import pytest
 
-from palette_service.repository import PaletteRepository
+from palette_service.data.dynamodb import DynamoStillRepository
+from palette_service.data.s3 import S3StillStore
 from palette_service.settings import ServiceSettings
-from palette_service.storage import StillStorage
 from tests.conftest import REGION
 from tests.events import S3Object, s3_event
 
@@ -78,13 +78,13 @@ def counting_s3(s3_client: Any) -> CountingClient:
 
 
 @pytest.fixture
-def storage(settings: ServiceSettings, counting_s3: CountingClient) -> StillStorage:
-    return StillStorage(counting_s3, settings.stills_bucket)  # type: ignore[arg-type]
+def storage(settings: ServiceSettings, counting_s3: CountingClient) -> S3StillStore:
+    return S3StillStore(counting_s3, settings.stills_bucket)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-def repository(palettes_table: Any) -> PaletteRepository:
-    return PaletteRepository(palettes_table)
+def repository(palettes_table: Any) -> DynamoStillRepository:
+    return DynamoStillRepository(palettes_table)
 
 
 @pytest.fixture

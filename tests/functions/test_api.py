@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from palette_service.keys import StillKey
-from palette_service.records import PendingVersion, StillRecord, StillStatus
-from palette_service.repository import PaletteRepository
+from palette_service.data.dynamodb import DynamoStillRepository
+from palette_service.domain.records import PendingVersion, StillKey, StillRecord, StillStatus
 from palettes.exports import EXPORT_FORMATS, MEDIA_TYPES
 from tests.conftest import make_png
 from tests.events import api_event, load_event, palette_path
@@ -53,7 +52,7 @@ def document_for(key: str, hexes: tuple[str, ...] = ("#203f44", "#dcc9ab", "#e61
 class Seeder:
     """Writes items (and swatches) the way the extract function leaves them."""
 
-    def __init__(self, repository: PaletteRepository, s3: Any, bucket: str) -> None:
+    def __init__(self, repository: DynamoStillRepository, s3: Any, bucket: str) -> None:
         self.repository = repository
         self.s3 = s3
         self.bucket = bucket
@@ -95,7 +94,9 @@ class Seeder:
 
 
 @pytest.fixture
-def seed(repository: PaletteRepository, s3_client: Any, stills_bucket: str, fresh_handlers: None) -> Seeder:
+def seed(
+    repository: DynamoStillRepository, s3_client: Any, stills_bucket: str, fresh_handlers: None
+) -> Seeder:
     return Seeder(repository, s3_client, stills_bucket)
 
 
@@ -396,7 +397,7 @@ def test_an_unexpected_error_is_a_generic_500(seed: Seeder, palettes_table: Any,
 
 
 def test_export_formats_match_the_library() -> None:
-    from palette_service.reads import ExportFormat
+    from palette_service.domain.reads import ExportFormat
 
     assert tuple(fmt.value for fmt in ExportFormat) == tuple(EXPORT_FORMATS)
 

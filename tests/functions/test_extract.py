@@ -8,17 +8,16 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from palette_service.extraction import (
+from palette_service.data.dynamodb import DynamoStillRepository
+from palette_service.data.s3 import S3StillStore
+from palette_service.domain.extraction import (
     SOURCE_SEQUENCER,
     ExtractionServices,
     Outcome,
     process_s3_event,
 )
-from palette_service.keys import StillKey
-from palette_service.records import StillStatus
-from palette_service.repository import PaletteRepository
+from palette_service.domain.records import StillKey, StillStatus
 from palette_service.settings import ServiceSettings
-from palette_service.storage import StillStorage
 from tests.conftest import make_jpeg
 from tests.events import S3Object
 from tests.functions.conftest import CountingClient, Uploader, next_sequencer
@@ -30,7 +29,7 @@ STILL = StillKey("my-film", "Opening shot é.jpg")
 
 @pytest.fixture
 def services(
-    settings: ServiceSettings, storage: StillStorage, repository: PaletteRepository
+    settings: ServiceSettings, storage: S3StillStore, repository: DynamoStillRepository
 ) -> ExtractionServices:
     return ExtractionServices(settings=settings, storage=storage, repository=repository)
 
@@ -168,7 +167,7 @@ def test_an_older_version_losing_the_race_restores_the_newer_outputs(
     uploader: Uploader,
     services: ExtractionServices,
     settings: ServiceSettings,
-    repository: PaletteRepository,
+    repository: DynamoStillRepository,
     s3_client: Any,
     stills_bucket: str,
 ) -> None:
@@ -177,7 +176,7 @@ def test_an_older_version_losing_the_race_restores_the_newer_outputs(
     newer = uploader.put(KEY, make_jpeg(seed=9))
     process_s3_event(uploader.event(newer), services)
 
-    class BlindUntilWrite(PaletteRepository):
+    class BlindUntilWrite(DynamoStillRepository):
         """Sees no item until its own write: as if both versions were processed at once."""
 
         def __init__(self) -> None:
@@ -261,8 +260,8 @@ def test_a_failure_after_a_success_clears_the_palette(
 
 def test_a_large_object_fails_without_being_downloaded(
     uploader: Uploader,
-    storage: StillStorage,
-    repository: PaletteRepository,
+    storage: S3StillStore,
+    repository: DynamoStillRepository,
     settings: ServiceSettings,
     counting_s3: CountingClient,
 ) -> None:
@@ -374,9 +373,9 @@ class ThrottledTable:
 
 
 def test_a_transient_error_propagates_so_lambda_retries(
-    uploader: Uploader, settings: ServiceSettings, storage: StillStorage, palettes_table: Any
+    uploader: Uploader, settings: ServiceSettings, storage: S3StillStore, palettes_table: Any
 ) -> None:
-    throttled = PaletteRepository(ThrottledTable(palettes_table))  # type: ignore[arg-type]
+    throttled = DynamoStillRepository(ThrottledTable(palettes_table))  # type: ignore[arg-type]
     services = ExtractionServices(settings=settings, storage=storage, repository=throttled)
     event = uploader.event(uploader.put(KEY, make_jpeg()))
 
@@ -386,7 +385,7 @@ def test_a_transient_error_propagates_so_lambda_retries(
 
     # The retry, with DynamoDB back, finishes the job (the outputs are simply written again).
     healthy = ExtractionServices(
-        settings=settings, storage=storage, repository=PaletteRepository(palettes_table)
+        settings=settings, storage=storage, repository=DynamoStillRepository(palettes_table)
     )
     assert outcomes_of(event, healthy) == [(Outcome.PROCESSED, "")]
 

@@ -1,7 +1,7 @@
 """Fault injection: wrappers around the moto-backed S3 client and DynamoDB table that fail chosen calls
 (or run other work right after them, to interleave two events).
 
-The domain takes its S3 client and table as arguments (``StillStorage``, ``PaletteRepository``), so a
+The domain takes its S3 client and table as arguments (``S3StillStore``, ``DynamoStillRepository``), so a
 test hands it these wrappers. An injected error is what reaches the handler once the SDK's own retries
 (standard mode, 5 attempts in the functions) have given up: a ``ClientError`` with AWS's code and status.
 """
@@ -34,7 +34,7 @@ class Step:
     nth: int = 1
 
 
-# The calls of one extraction of a new still, in the order they happen (see palette_service.extraction).
+# The calls of one extraction of a new still, in order (see palette_service.domain.extraction).
 EXTRACT_STEPS = (
     Step("read the item", "dynamodb", "get_item", 1),
     Step("head the still", "s3", "head_object", 1),

@@ -15,10 +15,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from palette_service.events import normalize_sequencer
-from palette_service.extraction import SOURCE_ETAG, SOURCE_SEQUENCER
-from palette_service.keys import StillKey
-from palette_service.records import PendingVersion, StillRecord, StillStatus
+from palette_service.data.items import record_from_item
+from palette_service.domain.events import normalize_sequencer
+from palette_service.domain.extraction import SOURCE_ETAG, SOURCE_SEQUENCER
+from palette_service.domain.records import PendingVersion, StillKey, StillRecord, StillStatus
 from palette_service.settings import ServiceSettings
 from tests.events import S3Object
 
@@ -78,7 +78,7 @@ def all_records(table: Any) -> list[StillRecord]:
         if "LastEvaluatedKey" not in page:
             break
         arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return [StillRecord.from_item(item) for item in items]
+    return [record_from_item(item) for item in items]
 
 
 def read_state(s3: Any, table: Any, settings: ServiceSettings, still: StillKey) -> StillState:

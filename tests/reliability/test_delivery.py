@@ -16,13 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from palette_service.events import parse_s3_event
-from palette_service.extraction import ExtractionServices, Outcome, process_s3_event
-from palette_service.keys import StillKey
-from palette_service.records import PendingVersion, StillRecord, StillStatus
-from palette_service.repository import Claim, PaletteRepository
+from palette_service.data.dynamodb import DynamoStillRepository
+from palette_service.data.s3 import S3StillStore
+from palette_service.domain.events import parse_s3_event
+from palette_service.domain.extraction import ExtractionServices, Outcome, process_s3_event
+from palette_service.domain.ports import Claim
+from palette_service.domain.records import PendingVersion, StillKey, StillRecord, StillStatus
 from palette_service.settings import ServiceSettings
-from palette_service.storage import StillStorage
 from tests.conftest import make_jpeg
 from tests.events import S3Object
 from tests.functions.conftest import Uploader
@@ -54,11 +54,11 @@ class Pipeline:
 
     def services(self, injector: FaultInjector | None = None) -> ExtractionServices:
         if injector is None:
-            storage = StillStorage(self.s3, self.settings.stills_bucket)
-            repository = PaletteRepository(self.table)
+            storage = S3StillStore(self.s3, self.settings.stills_bucket)
+            repository = DynamoStillRepository(self.table)
         else:
-            storage = StillStorage(FaultyClient(self.s3, "s3", injector), self.settings.stills_bucket)  # type: ignore[arg-type]
-            repository = PaletteRepository(FaultyClient(self.table, "dynamodb", injector))  # type: ignore[arg-type]
+            storage = S3StillStore(FaultyClient(self.s3, "s3", injector), self.settings.stills_bucket)  # type: ignore[arg-type]
+            repository = DynamoStillRepository(FaultyClient(self.table, "dynamodb", injector))  # type: ignore[arg-type]
         return ExtractionServices(settings=self.settings, storage=storage, repository=repository)
 
     def deliver(
@@ -135,8 +135,8 @@ def test_a_duplicated_event_is_processed_once(pipeline: Pipeline, counting_s3: A
     (upload,) = upload_versions(pipeline, "stills/dup/a.jpg", [make_jpeg(seed=1)], version_ids=True)
     services = ExtractionServices(
         settings=pipeline.settings,
-        storage=StillStorage(counting_s3, pipeline.settings.stills_bucket),
-        repository=PaletteRepository(pipeline.table),
+        storage=S3StillStore(counting_s3, pipeline.settings.stills_bucket),
+        repository=DynamoStillRepository(pipeline.table),
     )
     event = pipeline.uploader.event(upload)
     outcomes = [process_s3_event(event, services)[0].outcome for _ in range(3)]
@@ -191,7 +191,7 @@ def test_an_old_event_is_skipped_before_its_download_while_a_newer_version_is_cl
         pipeline, "stills/early/a.jpg", [make_jpeg(seed=12), make_jpeg(seed=13)], version_ids=True
     )
     counting = replace(
-        pipeline.services(), storage=StillStorage(counting_s3, pipeline.settings.stills_bucket)
+        pipeline.services(), storage=S3StillStore(counting_s3, pipeline.settings.stills_bucket)
     )
     old_outcomes: list[Any] = []
     pipeline.deliver(
@@ -214,13 +214,13 @@ def test_a_newer_event_puts_back_outputs_that_an_older_one_claimed_before_it_ove
         pipeline, "stills/contended/a.jpg", [make_jpeg(seed=8), make_jpeg(seed=9)], version_ids=True
     )
     still = StillKey("contended", "a.jpg")
-    repository = PaletteRepository(pipeline.table)
+    repository = DynamoStillRepository(pipeline.table)
     old_event = pipeline.uploader.event(old)
     (old_object,) = parse_s3_event(old_event)
     pending = PendingVersion(old_object.sequencer, old_object.etag, old_object.version_id, since="2026-11-26")
     assert repository.claim(still, old.key, pending) == Claim(contended=False)
 
-    class ClaimedEarlier(PaletteRepository):
+    class ClaimedEarlier(DynamoStillRepository):
         """The older event from here on: it had claimed the item, and the newer claim is not seen yet."""
 
         def get(self, still: StillKey) -> StillRecord | None:
@@ -250,12 +250,12 @@ def test_a_claim_names_the_version_in_progress_until_it_is_recorded(pipeline: Pi
     pipeline.deliver(
         pipeline.uploader.event(first),
         pause=STEPS_BY_NAME["claim the item"],
-        meanwhile=lambda: seen.append(PaletteRepository(pipeline.table).get(still)),
+        meanwhile=lambda: seen.append(DynamoStillRepository(pipeline.table).get(still)),
     )
     pipeline.deliver(
         pipeline.uploader.event(second),
         pause=STEPS_BY_NAME["claim the item"],
-        meanwhile=lambda: seen.append(PaletteRepository(pipeline.table).get(still)),
+        meanwhile=lambda: seen.append(DynamoStillRepository(pipeline.table).get(still)),
     )
     during_first, during_second = seen
     assert during_first is not None and during_second is not None

@@ -17,13 +17,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from extract.app import summarize
-from palette_service.events import normalize_sequencer
-from palette_service.extraction import ExtractionServices, process_s3_event
-from palette_service.keys import StillKey
-from palette_service.records import PendingVersion, StillRecord, StillStatus
-from palette_service.repository import Claim, PaletteRepository
+from palette_service.data.dynamodb import DynamoStillRepository
+from palette_service.data.s3 import S3StillStore
+from palette_service.domain.events import normalize_sequencer
+from palette_service.domain.extraction import ExtractionServices, process_s3_event
+from palette_service.domain.ports import Claim
+from palette_service.domain.records import PendingVersion, StillKey, StillRecord, StillStatus
 from palette_service.settings import ServiceSettings
-from palette_service.storage import StillStorage
 from tests.conftest import make_jpeg
 from tests.functions.conftest import Uploader
 from tests.reliability.faults import (
@@ -76,8 +76,8 @@ def faulty_services(
 ) -> ExtractionServices:
     return ExtractionServices(
         settings=settings,
-        storage=StillStorage(FaultyClient(s3_client, "s3", injector), settings.stills_bucket),  # type: ignore[arg-type]
-        repository=PaletteRepository(FaultyClient(palettes_table, "dynamodb", injector)),  # type: ignore[arg-type]
+        storage=S3StillStore(FaultyClient(s3_client, "s3", injector), settings.stills_bucket),  # type: ignore[arg-type]
+        repository=DynamoStillRepository(FaultyClient(palettes_table, "dynamodb", injector)),  # type: ignore[arg-type]
     )
 
 
@@ -338,7 +338,7 @@ def test_a_repair_interrupted_by_a_fault_is_finished_by_the_retry(
 
     repository = faulty_services.repository
 
-    class BlindUntilWrite(PaletteRepository):
+    class BlindUntilWrite(DynamoStillRepository):
         """Sees no item until its first write: the older event runs as if it had claimed the item before
         the newer one and the newer were still in flight."""
 

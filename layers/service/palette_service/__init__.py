@@ -1,10 +1,14 @@
 """The palette service: the AWS side of the pipeline (S3 stills -> palettes -> DynamoDB -> read API).
 
-Modules, from the edge inwards: ``settings`` (environment, read once), ``observability`` (Logger,
-Tracer, Metrics), ``keys`` (S3 keys and item keys), ``records`` and ``repository`` (DynamoDB),
-``storage`` (S3), ``extraction`` (an S3 event -> outputs and an item), ``reads`` and ``listing``
-(what the API serves), ``models`` (the API's response shapes), ``errors``.
+From the edge inwards (imports only ever point down this list):
 
-Only ``extraction`` imports the palettes library's numeric code; everything the API function
+* ``web``: the read API's routes, response shapes, error statuses, OpenAPI document and gallery page;
+* ``data``: DynamoDB (``dynamodb``, ``items``) and S3 (``s3``) behind the domain's ports, and the
+  boto3 clients (``clients``);
+* ``domain``: what a still is (``records``, ``keys``), S3 events (``events``), the write protocol
+  (``extraction``), what readers get (``reads``, ``listing``), and the ``ports`` it types against;
+* ``settings`` (environment, read once), ``observability`` (Logger, Tracer, Metrics), ``errors``.
+
+Only ``domain.extraction`` imports the palettes library's numeric code; everything the API function
 imports stays free of numpy so its cold start is short.
 """

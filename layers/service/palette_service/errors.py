@@ -1,11 +1,12 @@
-"""Typed errors of the service; the handlers map each to a result (a FAILED item, a skip, a 4xx)."""
+"""Typed errors of the service. The handlers map each to a result: a FAILED item, a skip, or (at the
+web edge, :mod:`palette_service.web.errors`) an HTTP status. The domain knows nothing of HTTP."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from palette_service.keys import StillKey
+    from palette_service.domain.records import StillKey
 
 
 class ServiceError(Exception):
@@ -28,7 +29,7 @@ class PermanentStillError(ServiceError):
 class InvalidKeyLayoutError(PermanentStillError):
     """The object key is not ``<input prefix><film>/<name>``.
 
-    ``still`` is the item key the failure can be recorded under, or ``None`` when none can be formed.
+    ``still`` is the key the failure can be recorded under, or ``None`` when none can be formed.
     """
 
     code = "invalid_key"
@@ -51,36 +52,37 @@ class StaleEventError(ServiceError):
     """
 
 
-class RequestError(ServiceError):
-    """A reader asked for something that cannot be served; ``status`` is the HTTP status to answer."""
-
-    status = 400
+class ReadError(ServiceError):
+    """A reader asked for something that cannot be served."""
 
 
-class InvalidQueryError(RequestError):
+class InvalidQueryError(ReadError):
     """A query parameter is missing or has a bad value."""
 
 
 class InvalidCursorError(InvalidQueryError):
     """The pagination cursor was not issued by this API for this query."""
 
+    def __init__(
+        self, message: str = "cursor is not valid for this listing; start again without a cursor"
+    ) -> None:
+        super().__init__(message)
 
-class StillNotFoundError(RequestError):
-    """No item for this film and still."""
 
-    status = 404
+class NotFoundError(ReadError):
+    """Nothing is recorded under what was asked for."""
 
 
-class SwatchNotFoundError(RequestError):
+class StillNotFoundError(NotFoundError):
+    """No palette for this film and still (no item, or its first upload is still being processed)."""
+
+
+class SwatchNotFoundError(NotFoundError):
     """The still is processed but its swatch object is missing."""
 
-    status = 404
 
-
-class StillFailedError(RequestError):
+class StillFailedError(ReadError):
     """The still was processed and failed: there is no palette, only the reason."""
-
-    status = 422
 
     def __init__(self, *, key: str, reason: str, error: str) -> None:
         super().__init__(reason)

@@ -20,15 +20,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
+from pathlib import Path
 from urllib.parse import urlencode
 
-from palette_service.errors import RequestError
-from palette_service.listing import list_stills
-from palette_service.models import still_path
-from palette_service.reads import ExportFile, ExportFormat, export_palette, read_swatch
-from palette_service.records import StillRecord, StillStatus
-from palette_service.repository import PaletteRepository
-from palette_service.storage import StillStorage
+from palette_service.domain.listing import list_stills, page_limit
+from palette_service.domain.ports import StillRepository, StillStore
+from palette_service.domain.reads import ExportFile, ExportFormat, export_palette, read_swatch
+from palette_service.domain.records import StillRecord, StillStatus
+from palette_service.errors import ReadError
+from palette_service.web.routes import still_path
 
 DEFAULT_LIMIT = 24
 # Each still adds its swatch (about 30 KB, 40 KB as base64): 48 keep a page far below Lambda's 6 MB
@@ -37,13 +37,9 @@ MAX_LIMIT = 48
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'"
 )
-_EXPORT_LABELS = {
-    ExportFormat.JSON: "JSON",
-    ExportFormat.CSS: "CSS",
-    ExportFormat.GPL: "GIMP",
-    ExportFormat.ASE: "ASE",
-    ExportFormat.TEXT: "Text",
-}
+_EXPORT_LABELS = {"json": "JSON", "css": "CSS", "gpl": "GIMP", "ase": "ASE", "text": "Text"}
+# The page's style sheet, inlined (the page loads nothing): one file beside this module.
+_STYLE = (Path(__file__).parent / "gallery.css").read_text(encoding="utf-8")
 _SWATCH_READERS = 8
 
 
@@ -70,8 +66,8 @@ class GalleryPage:
 
 
 def collect_gallery(
-    repository: PaletteRepository,
-    storage: StillStorage,
+    repository: StillRepository,
+    storage: StillStore,
     prefix: str | None,
     *,
     limit: int = DEFAULT_LIMIT,
@@ -79,12 +75,10 @@ def collect_gallery(
 ) -> GalleryPage:
     """A page of the stills under ``prefix``, newest first, with their swatches and exports.
 
-    Raises the listing's :class:`~palette_service.errors.RequestError` subclasses for a bad prefix,
+    Raises the listing's :class:`~palette_service.errors.InvalidQueryError` for a bad prefix,
     limit or cursor.
     """
-    if not 1 <= limit <= MAX_LIMIT:
-        raise _InvalidLimitError(f"limit must be from 1 to {MAX_LIMIT}, got {limit}")
-    listing = list_stills(repository, prefix, limit=limit, cursor=cursor)
+    listing = list_stills(repository, prefix, limit=page_limit(limit, MAX_LIMIT), cursor=cursor)
     done = [record for record in listing.records if record.status is StillStatus.DONE]
     with ThreadPoolExecutor(max_workers=_SWATCH_READERS) as pool:
         swatches = dict(
@@ -105,14 +99,10 @@ def collect_gallery(
     )
 
 
-class _InvalidLimitError(RequestError):
-    pass
-
-
-def _swatch(storage: StillStorage, record: StillRecord) -> bytes | None:
+def _swatch(storage: StillStore, record: StillRecord) -> bytes | None:
     try:
         return read_swatch(storage, record)
-    except RequestError:
+    except ReadError:
         return None
 
 
@@ -293,60 +283,4 @@ def _document(title: str, body: str) -> str:
 {body}
 </body>
 </html>
-"""
-
-
-_STYLE = """
-:root { color-scheme: light; --ink: #1d1d1b; --muted: #6b6a66; --paper: #f3f2ee; --card: #ffffff;
-  --line: #e4e2dc; --accent: #9a3412; }
-* { box-sizing: border-box; }
-body { margin: 0; padding: 32px clamp(16px, 4vw, 48px) 48px; background: var(--paper); color: var(--ink);
-  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-header { max-width: 1400px; margin: 0 auto 24px; }
-h1 { margin: 0; font-size: 28px; letter-spacing: -0.01em; }
-h1 .subtitle { font-weight: 400; color: var(--muted); }
-.meta { margin: 6px 0 0; color: var(--muted); }
-code { font: 13px/1.3 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
-.grid { max-width: 1400px; margin: 0 auto; display: grid; gap: 20px; align-items: start;
-  grid-template-columns: repeat(auto-fill, minmax(min(100%, 400px), 1fr)); }
-.narrow { max-width: 640px; margin: 0 auto; }
-.still { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 16px 18px 14px;
-  box-shadow: 0 1px 2px rgb(0 0 0 / 0.04), 0 4px 16px rgb(0 0 0 / 0.04); min-width: 0; }
-.still h2 { margin: 0; font-size: 17px; overflow-wrap: anywhere; }
-.status { margin: 2px 0 12px; color: var(--muted); font-size: 13px; }
-.badge { display: inline-block; padding: 0 7px; border-radius: 999px; font-size: 11px; font-weight: 600;
-  letter-spacing: 0.04em; text-transform: uppercase; vertical-align: 1px; }
-.badge.done { background: #dcfce7; color: #166534; }
-.badge.failed { background: #fee2e2; color: #991b1b; }
-.badge.accent { background: #ffedd5; color: var(--accent); margin-left: 4px; white-space: nowrap; }
-.swatch { display: block; width: 100%; height: auto; border-radius: 6px; border: 1px solid var(--line); }
-.bar { display: flex; height: 14px; margin: 12px 0 8px; border-radius: 4px; overflow: hidden; }
-.bar span { display: block; min-width: 2px; }
-.colors { width: 100%; border-collapse: collapse; font-size: 14px; }
-.colors th { text-align: left; font-weight: 500; color: var(--muted); font-size: 12px; padding: 4px 6px; }
-.colors td { padding: 4px 6px; border-top: 1px solid var(--line); vertical-align: middle; }
-.colors td:nth-child(3) { overflow-wrap: anywhere; }
-.colors tr.accent td { background: #fffaf3; }
-.chip { display: block; width: 22px; height: 22px; border-radius: 5px;
-  box-shadow: inset 0 0 0 1px rgb(0 0 0 / 0.12); }
-.hex code { font-size: 14px; }
-.share { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.meter { display: inline-block; width: 44px; height: 6px; margin-right: 8px; background: var(--line);
-  border-radius: 3px; overflow: hidden; vertical-align: middle; }
-.meter span { display: block; height: 100%; background: var(--muted); }
-.links { margin: 12px 0 0; font-size: 13px; color: var(--muted); }
-.links a { color: #1d4ed8; text-decoration: none; }
-.links a:hover { text-decoration: underline; }
-.api { margin: 4px 0 0; font-size: 12px; color: var(--muted); overflow-wrap: anywhere; }
-.reason { margin: 0; padding: 10px 12px; background: #fef2f2; border-radius: 8px; color: #7f1d1d; }
-.missing, .empty { color: var(--muted); }
-.error { padding: 10px 12px; background: #fef2f2; border-radius: 8px; color: #7f1d1d; }
-.pager { max-width: 1400px; margin: 24px auto 0; text-align: center; }
-.pager a { display: inline-block; padding: 8px 16px; border-radius: 8px; background: var(--ink); color: #fff;
-  text-decoration: none; }
-form { display: grid; gap: 8px; }
-input { font: inherit; padding: 8px 10px; border: 1px solid var(--line); border-radius: 8px; }
-button { font: inherit; padding: 8px 14px; border: 0; border-radius: 8px; background: var(--ink); color: #fff;
-  justify-self: start; cursor: pointer; }
-.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 """

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from typing import Any, Literal
-from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from palette_service.records import StillRecord, StillStatus
+from palette_service.domain.records import StillRecord, StillStatus
+from palette_service.web.routes import still_path, swatch_path
 
 
 class PaletteColor(BaseModel):
@@ -70,19 +70,20 @@ class StillSummary(BaseModel):
 
     @classmethod
     def from_record(cls, record: StillRecord) -> StillSummary:
-        palette_path = still_path(record.still.film, record.still.name)
+        film, name = record.still.film, record.still.name
+        palette_path = still_path(film, name)
         done = record.status is StillStatus.DONE
         return cls(
             key=record.key,
-            film=record.still.film,
-            name=record.still.name,
+            film=film,
+            name=name,
             status="DONE" if done else "FAILED",
             updated_at=record.updated_at,
             colors=record.hex_colors if done else None,
             reason=None if done else record.reason,
             error=None if done else record.error,
             processing_since=None if record.processing is None else record.processing.since,
-            links=StillLinks(palette=palette_path, swatch=f"{palette_path}/swatch" if done else None),
+            links=StillLinks(palette=palette_path, swatch=swatch_path(film, name) if done else None),
         )
 
 
@@ -104,7 +105,3 @@ class FailedStill(BaseModel):
     key: str
     reason: str
     error: str
-
-
-def still_path(film: str, name: str) -> str:
-    return f"/palettes/{quote(film, safe='')}/{quote(name, safe='')}"

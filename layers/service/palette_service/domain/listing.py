@@ -1,8 +1,9 @@
 """A film's stills, newest first, a page at a time, with an opaque cursor.
 
-The cursor is base64url (unpadded) JSON: ``{"v": 1, "p": <prefix>, "pk", "sk", "gsi1pk", "gsi1sk"}``,
-the index key of the last item returned (where the next page resumes) and the prefix it was issued
-for. It is validated before use: a cursor from another query, or not from this API, is refused.
+The cursor is base64url (unpadded) JSON: ``{"v": 1, "p": <prefix>, ...}``, the prefix it was issued
+for and the index key of the last record returned (where the next page resumes; opaque here, the
+repository checks that it belongs to the film). A cursor from another query, or not from this API,
+is refused with :class:`InvalidCursorError`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ import binascii
 import json
 from dataclasses import dataclass
 
+from palette_service.domain.ports import StillRepository
+from palette_service.domain.records import StillRecord
 from palette_service.errors import InvalidCursorError, InvalidQueryError
-from palette_service.keys import FILM_PREFIX, STILL_PREFIX
-from palette_service.records import StillRecord
-from palette_service.repository import INDEX_KEY_ATTRIBUTES, PaletteRepository
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -25,7 +25,12 @@ MAX_CURSOR_LENGTH = 4096
 # request so a rare prefix in a large film costs a few calls, not a scan (the cursor resumes it).
 FILTERED_PAGE_SIZE = 200
 MAX_QUERIES_PER_PAGE = 10
-PREFIX_HELP = "prefix is required (a film folder, e.g. my-film/)"
+# The listing prefix: a film folder ending in '/', then optionally the start of a still name.
+PREFIX_PATTERN = r"^[^/]+/"
+PREFIX_HELP = (
+    "prefix is required and must start with a film folder, e.g. my-film/ "
+    "(optionally followed by the start of a still name)"
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,13 @@ class ListingQuery:
         return cls(prefix=prefix, film=film, name_prefix=name_prefix)
 
 
+def page_limit(limit: int, maximum: int = MAX_LIMIT) -> int:
+    """``limit`` when it is a page size from 1 to ``maximum``; :class:`InvalidQueryError` otherwise."""
+    if not 1 <= limit <= maximum:
+        raise InvalidQueryError(f"limit must be from 1 to {maximum}, got {limit}")
+    return limit
+
+
 @dataclass(frozen=True)
 class StillListing:
     records: list[StillRecord]
@@ -55,7 +67,7 @@ class StillListing:
 
 
 def list_stills(
-    repository: PaletteRepository,
+    repository: StillRepository,
     prefix: str | None,
     *,
     limit: int = DEFAULT_LIMIT,
@@ -67,8 +79,7 @@ def list_stills(
     know). With one, the filter runs after DynamoDB reads, so a page may hold fewer than ``limit``
     items (the read bound :data:`MAX_QUERIES_PER_PAGE` was reached) and the last page may be empty.
     """
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidQueryError(f"limit must be from 1 to {MAX_LIMIT}, got {limit}")
+    limit = page_limit(limit)
     query = ListingQuery.parse(prefix)
     start_key = decode_cursor(cursor, query) if cursor else None
     matches: list[tuple[StillRecord, dict[str, str]]] = []
@@ -93,7 +104,7 @@ def encode_cursor(index_key: dict[str, str], query: ListingQuery) -> str:
     payload = {
         "v": CURSOR_VERSION,
         "p": query.prefix,
-        **{name: index_key[name] for name in INDEX_KEY_ATTRIBUTES},
+        **index_key,
     }
     raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -101,7 +112,7 @@ def encode_cursor(index_key: dict[str, str], query: ListingQuery) -> str:
 
 def decode_cursor(cursor: str, query: ListingQuery) -> dict[str, str]:
     """The index key a cursor resumes from; :class:`InvalidCursorError` unless it fits ``query``."""
-    invalid = InvalidCursorError("cursor is not valid for this listing; start again without a cursor")
+    invalid = InvalidCursorError()
     if len(cursor) > MAX_CURSOR_LENGTH:
         raise invalid
     try:
@@ -109,17 +120,13 @@ def decode_cursor(cursor: str, query: ListingQuery) -> dict[str, str]:
         payload = json.loads(raw)
     except (binascii.Error, ValueError):
         raise invalid from None
-    expected = {"v", "p", *INDEX_KEY_ATTRIBUTES}
-    if not isinstance(payload, dict) or set(payload) != expected or payload["v"] != CURSOR_VERSION:
-        raise invalid
-    index_key = {name: payload[name] for name in INDEX_KEY_ATTRIBUTES}
-    film_key = f"{FILM_PREFIX}{query.film}"
     if (
-        payload["p"] != query.prefix
-        or not all(isinstance(value, str) and value for value in index_key.values())
-        or index_key["pk"] != film_key
-        or index_key["gsi1pk"] != film_key
-        or not index_key["sk"].startswith(STILL_PREFIX)
+        not isinstance(payload, dict)
+        or payload.get("v") != CURSOR_VERSION
+        or payload.get("p") != query.prefix
     ):
+        raise invalid
+    index_key = {name: value for name, value in payload.items() if name not in ("v", "p")}
+    if not index_key or not all(isinstance(value, str) and value for value in index_key.values()):
         raise invalid
     return index_key

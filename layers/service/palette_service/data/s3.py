@@ -1,14 +1,14 @@
-"""S3 access for stills and their outputs, behind one small class that takes the boto3 S3 client."""
+"""The :class:`~palette_service.domain.ports.StillStore` on S3: stills pinned to a version, outputs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from botocore.exceptions import ClientError
 
+from palette_service.domain.events import bare_etag
+from palette_service.domain.ports import ObjectHead, ObjectVersion
 from palette_service.errors import StaleEventError
-from palette_service.events import bare_etag
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -20,29 +20,7 @@ _CHANGED = frozenset({"PreconditionFailed", "412"})
 _DELETE_MARKER = frozenset({"MethodNotAllowed", "405"})
 
 
-@dataclass(frozen=True)
-class ObjectVersion:
-    """Which version of an object to read: by version id when the bucket has one, else by ETag."""
-
-    key: str
-    etag: str
-    version_id: str | None = None
-
-    @property
-    def if_match(self) -> str:
-        return f'"{bare_etag(self.etag)}"'
-
-
-@dataclass(frozen=True)
-class ObjectHead:
-    size: int
-    etag: str
-    version_id: str | None
-    content_type: str | None
-    metadata: dict[str, str] = field(default_factory=dict)
-
-
-class StillStorage:
+class S3StillStore:
     """Reads stills and writes outputs in one bucket.
 
     Reads are pinned to the event's object version; when that version is gone (deleted or, without
@@ -129,7 +107,7 @@ def _pinned(version: ObjectVersion) -> _Pin:
     versioned, else the object only while it still has the event's ETag."""
     if version.version_id:
         return _Pin(VersionId=version.version_id)
-    return _Pin(IfMatch=version.if_match)
+    return _Pin(IfMatch=f'"{bare_etag(version.etag)}"')
 
 
 def _raise_if_stale(error: ClientError, version: ObjectVersion) -> None:

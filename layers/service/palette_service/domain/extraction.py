@@ -27,25 +27,25 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from palette_service.domain.events import ObjectEvent, parse_s3_event
+from palette_service.domain.keys import is_input_key, parse_still_key
+from palette_service.domain.ports import ObjectVersion, StillRepository, StillStore
+from palette_service.domain.records import (
+    PendingVersion,
+    StillKey,
+    StillRecord,
+    StillStatus,
+    format_timestamp,
+    utc_now,
+)
 from palette_service.errors import (
     InvalidKeyLayoutError,
     ObjectTooLargeError,
     PermanentStillError,
     StaleEventError,
 )
-from palette_service.events import ObjectEvent, parse_s3_event
-from palette_service.keys import StillKey, is_input_key, parse_still_key
 from palette_service.observability import logger, tracer
-from palette_service.records import (
-    PendingVersion,
-    StillRecord,
-    StillStatus,
-    format_timestamp,
-    utc_now,
-)
-from palette_service.repository import PaletteRepository
 from palette_service.settings import ServiceSettings
-from palette_service.storage import ObjectVersion, StillStorage
 from palettes import ExtractParams, PaletteError, extract, render_swatch
 from palettes.exports import MEDIA_TYPES, export_document
 
@@ -76,8 +76,8 @@ class ExtractionServices:
     """What the extraction needs, built once per cold start by the handler (or by a test)."""
 
     settings: ServiceSettings
-    storage: StillStorage
-    repository: PaletteRepository
+    storage: StillStore
+    repository: StillRepository
     clock: Callable[[], datetime] = utc_now
 
 

@@ -1,42 +1,33 @@
-"""DynamoDB access for still items, behind one small class that takes the boto3 Table it uses."""
+"""The domain's :class:`~palette_service.domain.ports.StillRepository` on DynamoDB (conditional writes)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
-from palette_service.keys import STILL_PREFIX, StillKey
-from palette_service.records import PendingVersion, StillRecord, StillStatus
+from palette_service.data.items import (
+    INDEX_KEY_ATTRIBUTES,
+    NEWEST_INDEX,
+    STILL_PREFIX,
+    film_pk,
+    item_key,
+    record_attributes,
+    record_from_item,
+)
+from palette_service.domain.ports import Claim, IndexPage
+from palette_service.domain.records import PendingVersion, StillKey, StillRecord, StillStatus
+from palette_service.errors import InvalidCursorError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
-NEWEST_INDEX = "ByFilmNewest"
-# A conditional write lost: the item already holds a newer version (see PaletteRepository.save).
+# A conditional write lost: the item already holds a newer version (see DynamoStillRepository.save).
 CONDITION_FAILED = "ConditionalCheckFailedException"
-INDEX_KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk")
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A claim that was granted. ``contended``: another version had claimed the item and had not been
-    recorded; it may still be running and write its outputs after ours (see ``extraction``)."""
-
-    contended: bool
-
-
-@dataclass(frozen=True)
-class IndexPage:
-    """One DynamoDB page of the newest-first index: each record with its index key, and where to resume."""
-
-    entries: list[tuple[StillRecord, dict[str, str]]]
-    last_evaluated_key: dict[str, str] | None
-
-
-class PaletteRepository:
+class DynamoStillRepository:
     """Reads and conditional writes of still items.
 
     Every write is ordered by the S3 sequencer: an item only ever moves to a newer object version
@@ -47,9 +38,9 @@ class PaletteRepository:
         self._table = table
 
     def get(self, still: StillKey) -> StillRecord | None:
-        response = self._table.get_item(Key={"pk": still.pk, "sk": still.sk}, ConsistentRead=True)
+        response = self._table.get_item(Key=item_key(still), ConsistentRead=True)
         item = response.get("Item")
-        return None if item is None else StillRecord.from_item(item)
+        return None if item is None else record_from_item(item)
 
     def save(self, record: StillRecord) -> bool:
         """Write ``record`` unless the item already holds a newer version; ``False`` when it does.
@@ -67,7 +58,7 @@ class PaletteRepository:
         }
         assignments: list[str] = ["#created = if_not_exists(#created, :now)"]
         removals: list[str] = []
-        for index, (attribute, value) in enumerate(record.attributes().items()):
+        for index, (attribute, value) in enumerate(record_attributes(record).items()):
             names[f"#u{index}"] = attribute
             if value is None:
                 removals.append(f"#u{index}")
@@ -140,7 +131,7 @@ class PaletteRepository:
         the update (empty when there was no item), or ``None`` when the condition did not hold."""
         try:
             response = self._table.update_item(
-                Key={"pk": still.pk, "sk": still.sk},
+                Key=item_key(still),
                 UpdateExpression=expression,
                 ConditionExpression=condition,
                 ExpressionAttributeNames=names,
@@ -166,22 +157,21 @@ class PaletteRepository:
         ``page_size`` bounds the items DynamoDB reads, before the name filter: a page may hold fewer
         matches than that and still not be the last one (``last_evaluated_key`` is then set).
         """
-        still = StillKey(film=film, name="")
         name_filter: ConditionBase = Attr("sk").begins_with(STILL_PREFIX)
         if name_prefix:
             name_filter = name_filter & Attr("name").begins_with(name_prefix)
         arguments: dict[str, Any] = {
             "IndexName": NEWEST_INDEX,
-            "KeyConditionExpression": Key("gsi1pk").eq(still.pk),
+            "KeyConditionExpression": Key("gsi1pk").eq(film_pk(film)),
             "FilterExpression": name_filter,
             "ScanIndexForward": False,
             "Limit": page_size,
         }
         if start_key is not None:
-            arguments["ExclusiveStartKey"] = start_key
+            arguments["ExclusiveStartKey"] = _start_key_of(film, start_key)
         response = self._table.query(**arguments)
         entries = [
-            (StillRecord.from_item(item), {name: str(item[name]) for name in INDEX_KEY_ATTRIBUTES})
+            (record_from_item(item), {name: str(item[name]) for name in INDEX_KEY_ATTRIBUTES})
             for item in response.get("Items", [])
         ]
         last = response.get("LastEvaluatedKey")
@@ -198,3 +188,16 @@ def _holds_no_newer(sequencer: str, etag: str) -> str:
         f"(attribute_not_exists({sequencer}) OR {sequencer} < :sequencer"
         f" OR ({sequencer} = :sequencer AND {etag} = :etag))"
     )
+
+
+def _start_key_of(film: str, start_key: dict[str, str]) -> dict[str, str]:
+    """``start_key`` when it is an index key of ``film``'s stills (it came back in a cursor)."""
+    film_key = film_pk(film)
+    if (
+        set(start_key) != set(INDEX_KEY_ATTRIBUTES)
+        or start_key["pk"] != film_key
+        or start_key["gsi1pk"] != film_key
+        or not start_key["sk"].startswith(STILL_PREFIX)
+    ):
+        raise InvalidCursorError
+    return start_key

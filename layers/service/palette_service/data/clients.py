@@ -5,16 +5,16 @@ from __future__ import annotations
 import boto3
 from botocore.config import Config
 
-from palette_service.repository import PaletteRepository
+from palette_service.data.dynamodb import DynamoStillRepository
+from palette_service.data.s3 import S3StillStore
 from palette_service.settings import ServiceSettings
-from palette_service.storage import StillStorage
 
 # Standard retry mode: backs off on throttling and 5xx before an error reaches the handler.
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
 
 
-def make_adapters(settings: ServiceSettings) -> tuple[PaletteRepository, StillStorage]:
+def make_adapters(settings: ServiceSettings) -> tuple[DynamoStillRepository, S3StillStore]:
     """The table and bucket access of the service, on boto3 clients with standard retries."""
     table = boto3.resource("dynamodb", config=CLIENT_CONFIG).Table(settings.palettes_table)
-    storage = StillStorage(boto3.client("s3", config=CLIENT_CONFIG), settings.stills_bucket)
-    return PaletteRepository(table), storage
+    store = S3StillStore(boto3.client("s3", config=CLIENT_CONFIG), settings.stills_bucket)
+    return DynamoStillRepository(table), store

@@ -1,0 +1,81 @@
+"""The domain's view of storage: two small Protocols and the values that cross them.
+
+:class:`StillRepository` is the table of still records (DynamoDB, :mod:`palette_service.data.dynamodb`);
+:class:`StillStore` is the bucket of stills and outputs (S3, :mod:`palette_service.data.s3`). The
+domain types against these, so a test or a new backend supplies its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from palette_service.domain.records import PendingVersion, StillKey, StillRecord
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim that was granted. ``contended``: another version had claimed the record and had not been
+    recorded; it may still be running and write its outputs after ours (see ``extraction``)."""
+
+    contended: bool
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    """One page of a film's records, newest first: each with its opaque index key, and where to resume."""
+
+    entries: list[tuple[StillRecord, dict[str, str]]]
+    last_evaluated_key: dict[str, str] | None
+
+
+@dataclass(frozen=True)
+class ObjectVersion:
+    """Which version of an object to read: by version id when the bucket has one, else by ETag."""
+
+    key: str
+    etag: str
+    version_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ObjectHead:
+    size: int
+    etag: str
+    version_id: str | None
+    content_type: str | None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+class StillRepository(Protocol):
+    """Still records, every write ordered by the S3 sequencer: a record only moves to a newer version."""
+
+    def get(self, still: StillKey) -> StillRecord | None: ...
+
+    def save(self, record: StillRecord) -> bool:
+        """Write ``record`` unless a newer version is recorded; ``False`` when one is."""
+        ...
+
+    def claim(self, still: StillKey, key: str, version: PendingVersion) -> Claim | None:
+        """Name ``version`` as being processed unless a newer one is recorded or claimed (``None``)."""
+        ...
+
+    def query_newest(
+        self, film: str, *, page_size: int, name_prefix: str = "", start_key: dict[str, str] | None = None
+    ) -> IndexPage: ...
+
+
+class StillStore(Protocol):
+    """Stills and their outputs in one bucket; reads of a still are pinned to one object version."""
+
+    def head(self, version: ObjectVersion) -> ObjectHead: ...
+
+    def download(self, version: ObjectVersion) -> bytes: ...
+
+    def put(
+        self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None
+    ) -> str | None: ...
+
+    def metadata(self, key: str) -> dict[str, str] | None: ...
+
+    def read(self, key: str, version_id: str | None = None) -> bytes | None: ...

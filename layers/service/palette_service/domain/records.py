@@ -1,0 +1,109 @@
+"""What the service knows of a still: its identity, its status and the outcome recorded for it.
+
+A still's record holds the outcome of the newest object version seen for its key: ``status`` DONE
+with the palette ``document`` and the output keys with the S3 version ids of the objects written
+for this version (readers fetch those, so outputs that a later, unfinished version wrote over at
+the same keys are never paired with this document), or FAILED with ``reason`` (for a person) and
+``error`` (a stable code). ``sequencer`` (normalised, see
+:func:`palette_service.domain.events.normalize_sequencer`) and ``etag`` say which version that was.
+
+``pending`` names the newest version whose extraction claimed the record (see
+:class:`PendingVersion`); a record that has only a claim has status PROCESSING, and listings leave
+it out until its outcome is recorded. :mod:`palette_service.data.items` holds the DynamoDB form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StillKey:
+    """A still's identity: its film folder and its file name (which normally has no ``/``).
+
+    Its outputs are ``<palette prefix><film>/<name>.json`` and ``<swatch prefix><film>/<name>.png``:
+    one pair per still, so a retry or a newer version overwrites them rather than adding more.
+    """
+
+    film: str
+    name: str
+
+    def object_key(self, input_prefix: str) -> str:
+        return f"{input_prefix}{self.film}/{self.name}"
+
+    def palette_key(self, palette_prefix: str) -> str:
+        return f"{palette_prefix}{self.film}/{self.name}.json"
+
+    def swatch_key(self, swatch_prefix: str) -> str:
+        return f"{swatch_prefix}{self.film}/{self.name}.png"
+
+
+class StillStatus(StrEnum):
+    DONE = "DONE"
+    FAILED = "FAILED"
+    # A first version is being processed (see StillRepository.claim); nothing is recorded yet.
+    PROCESSING = "PROCESSING"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with a fixed width (microseconds, ``Z``), so strings sort as times do."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class PendingVersion:
+    """The newest object version whose extraction claimed the item, before writing its outputs.
+
+    Once that version's outcome is recorded its ``sequencer`` is the item's; while it is newer, the
+    version is being processed, or its processing was cut short (its event is then in the failure
+    queue): either way the item says which version that is and since when.
+    """
+
+    sequencer: str
+    etag: str
+    version_id: str | None
+    since: str
+
+
+@dataclass(frozen=True)
+class StillRecord:
+    """One still's item. ``document`` is set when DONE; ``reason`` and ``error`` when FAILED."""
+
+    still: StillKey
+    key: str
+    status: StillStatus
+    etag: str
+    sequencer: str
+    updated_at: str
+    version_id: str | None = None
+    size: int | None = None
+    created_at: str | None = None
+    document: dict[str, Any] | None = None
+    params: dict[str, Any] | None = None
+    palette_key: str | None = None
+    swatch_key: str | None = None
+    palette_version_id: str | None = None
+    swatch_version_id: str | None = None
+    reason: str | None = None
+    error: str | None = None
+    pending: PendingVersion | None = None
+
+    @property
+    def processing(self) -> PendingVersion | None:
+        """The version claimed after the recorded one, if any (see :class:`PendingVersion`)."""
+        if self.pending is None or self.pending.sequencer <= self.sequencer:
+            return None
+        return self.pending
+
+    @property
+    def hex_colors(self) -> list[str]:
+        if self.document is None:
+            return []
+        return [str(color["hex"]) for color in self.document.get("colors", [])]

@@ -1,0 +1,56 @@
+"""The API's answers to errors: a read error's status and message, a 400 for a bad parameter, a
+404 for an unknown route, and a logged 500 (never a stack trace) for anything else."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from palette_service.domain.listing import PREFIX_HELP
+from palette_service.errors import ReadError
+from palette_service.observability import logger
+from palette_service.web.errors import error_body, http_status
+
+# What a person should read when Powertools' validation refuses one of these parameters.
+_PARAMETER_HELP = {"prefix": PREFIX_HELP}
+
+
+def error_response(status: int, message: str) -> Response[dict[str, str]]:
+    return Response(status, content_types.APPLICATION_JSON, body={"message": message})
+
+
+def validation_message(error: RequestValidationError) -> str:
+    """One sentence per refused parameter, naming where it was and why."""
+    problems = []
+    for detail in error.errors():
+        location = [str(part) for part in detail.get("loc", ())]
+        if location and location[-1] in _PARAMETER_HELP:
+            problems.append(_PARAMETER_HELP[location[-1]])
+            continue
+        where = f"{location[0]} parameter {location[-1]!r}" if len(location) > 1 else "request"
+        problems.append(f"{where}: {detail.get('msg', 'invalid value')}")
+    return "; ".join(problems) or "invalid request"
+
+
+def install_error_handlers(app: APIGatewayRestResolver) -> None:
+    """Register the API's error answers on ``app``."""
+
+    @app.exception_handler(ReadError)  # type: ignore[untyped-decorator]
+    def _read_error(error: ReadError) -> Response[dict[str, str]]:
+        return Response(http_status(error), content_types.APPLICATION_JSON, body=error_body(error))
+
+    @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+    def _invalid_request(error: RequestValidationError) -> Response[dict[str, str]]:
+        return error_response(HTTPStatus.BAD_REQUEST, validation_message(error))
+
+    @app.not_found
+    def _no_route(_: Exception) -> Response[dict[str, str]]:
+        event = app.current_event
+        return error_response(HTTPStatus.NOT_FOUND, f"no route for {event.http_method} {event.path}")
+
+    @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
+    def _unexpected(error: Exception) -> Response[dict[str, str]]:
+        logger.exception("unexpected error while serving a request")
+        return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error; it has been logged")

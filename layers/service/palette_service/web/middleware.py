@@ -1,0 +1,25 @@
+"""Request checks the API applies to every route, before the route runs."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+
+def reject_unknown_query_parameters(
+    resolver: APIGatewayRestResolver, next_middleware: NextMiddleware
+) -> Response[Any]:
+    """A query parameter the route does not take is a 400, not silently ignored: a typo
+    (`?limt=5`) gets an answer instead of a result that quietly differs from what was asked."""
+    route = resolver.context.get("_route")
+    if route is not None:
+        known = {field.alias for field in route.dependant.query_params}
+        unknown = sorted(set(resolver.current_event.query_string_parameters or {}) - known)
+        if unknown:
+            takes = ", ".join(sorted(known)) or "none"
+            message = f"unknown query parameter {', '.join(unknown)}; this route takes: {takes}"
+            return Response(HTTPStatus.BAD_REQUEST, content_types.APPLICATION_JSON, body={"message": message})
+    return next_middleware(resolver)
