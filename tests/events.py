@@ -1,18 +1,26 @@
-"""Test events built from the sample events in events/ (the files `sam local invoke -e` takes).
+"""Test events for the handlers, made the way the real senders make them.
 
-The samples give the envelope; the builders fill in what a test is about (object keys encoded the
-way S3 encodes them, ETags, versions and sequencers; API paths encoded the way a client sends them).
+API Gateway events take their envelope from the samples in events/ (the files `sam local invoke -e`
+takes) and their paths from the API's routes, percent-encoded as a client sends them. S3
+notifications come from the one S3 event builder (``palettes_cli.s3_events``, which ``palettes
+backfill`` sends), with the region, sender and time of events/s3-put.json: keys encoded as S3
+encodes them, ETags, versions and sequencers as each test says.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus
+
+from palette_service.web.routes import still_path
+from palettes_cli.s3_events import S3Object
+from palettes_cli.s3_events import s3_event as build_s3_event
+
+__all__ = ["EVENTS", "S3Object", "api_event", "load_event", "palette_path", "s3_event"]
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 
@@ -28,38 +36,20 @@ def load_event(name: str) -> dict[str, Any]:
     return copy.deepcopy(_read(name))
 
 
-@dataclass(frozen=True)
-class S3Object:
-    """What an S3 notification says about one object version."""
-
-    key: str
-    etag: str
-    size: int
-    sequencer: str
-    version_id: str | None = None
-    event_name: str = "ObjectCreated:Put"
-
-
 def s3_event(bucket: str, *objects: S3Object) -> dict[str, Any]:
-    """An S3 notification with one record per object, keys encoded as S3 encodes them."""
-    template = load_event("s3-put")["Records"][0]
-    records = []
-    for s3_object in objects:
-        record = copy.deepcopy(template)
-        record["eventName"] = s3_object.event_name
-        record["s3"]["bucket"]["name"] = bucket
-        record["s3"]["bucket"]["arn"] = f"arn:aws:s3:::{bucket}"
-        entry = {
-            "key": quote_plus(s3_object.key, safe="/"),
-            "size": s3_object.size,
-            "eTag": s3_object.etag,
-            "sequencer": s3_object.sequencer,
-        }
-        if s3_object.version_id is not None:
-            entry["versionId"] = s3_object.version_id
-        record["s3"]["object"] = entry
-        records.append(record)
-    return {"Records": records}
+    """An S3 notification with one record per object, keys encoded as S3 encodes them.
+
+    Built by the one builder the backfill uses too; the sample gives the region, sender and time.
+    """
+    sample = _read("s3-put")["Records"][0]
+    return build_s3_event(
+        bucket,
+        objects,
+        region=sample["awsRegion"],
+        requester=sample["userIdentity"]["principalId"],
+        event_time=datetime.fromisoformat(sample["eventTime"]),
+        source_ip=sample["requestParameters"]["sourceIPAddress"],
+    )
 
 
 def api_event(
@@ -87,4 +77,4 @@ def api_event(
 
 def palette_path(film: str, name: str, suffix: str = "") -> str:
     """The API path of a still, each segment percent-encoded like a browser or curl sends it."""
-    return f"/palettes/{quote(film, safe='')}/{quote(name, safe='')}{suffix}"
+    return still_path(film, name) + suffix
