@@ -1,4 +1,8 @@
-"""The `palettes` command: local extraction, and (see the README) a client for the deployed service."""
+"""The `palettes` command: assembles the subcommands of ``palettes_cli.commands`` and runs one.
+
+``extract`` works on local files; the others are a client of the deployed service (or of the
+local stack): see the README and ``palettes_cli.settings`` for where they find it.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from palettes_cli import client, extract_command
+from palettes_cli.commands import backfill, extract, gallery, get, listing, upload
+
+# In the order `palettes --help` lists them.
+COMMANDS = (extract, upload, get, listing, gallery, backfill)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="palettes", description="Colour palettes of film stills.")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    extract_command.add_parser(subparsers)
-    client.add_parsers(subparsers)
+    for command in COMMANDS:
+        command.add_parser(subparsers)
     return parser
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from local.stack import LocalStack
-from palettes_cli.client import BACKFILL_SEQUENCER
+from palettes_cli.commands.backfill import BACKFILL_SEQUENCER
 from palettes_cli.main import main
 from tests.e2e.conftest import SAMPLES, wait_for_items
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from palettes_cli.client import print_records
 from palettes_cli.main import main
+from palettes_cli.stills import print_records
 from tests.unit.images import encode, solid
 
 ROOT = Path(__file__).resolve().parents[2]

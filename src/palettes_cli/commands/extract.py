@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import palettes
-from palettes.exports import FILE_EXTENSIONS, export_document
+from palettes.exports import EXPORT_FORMATS, FILE_EXTENSIONS, export_document
+from palettes_cli.commands import Subparsers
 
-FORMATS = ("json", "css", "gpl", "ase", "text")
 
-
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "extract",
         help="palettes of local image files",
@@ -40,7 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--no-accents", action="store_true", help="plain clustering, no slots kept for accents"
     )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--format", choices=FORMATS, default="json")
+    parser.add_argument("--format", choices=EXPORT_FORMATS, default="json")
     parser.add_argument(
         "--json", action="store_const", const="json", dest="format", help="same as --format json"
     )
@@ -70,15 +69,7 @@ class _Outcome:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        params = palettes.ExtractParams(
-            k=args.k,
-            method=args.method,
-            space=args.space,
-            min_brightness=args.min_brightness,
-            max_brightness=args.max_brightness,
-            accents=not args.no_accents,
-            seed=args.seed,
-        )
+        params = _params(args)
     except palettes.InvalidParameterError as exc:
         print(f"palettes: {exc}", file=sys.stderr)
         return 2
@@ -91,19 +82,35 @@ def run(args: argparse.Namespace) -> int:
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     jobs = [_Job(path, params, args.format, out, args.swatch) for path in args.images]
+    failures = _write_outcomes(jobs, args.jobs)
+    if out is not None:
+        print(f"{len(jobs) - failures} of {len(jobs)} palettes written to {out}", file=sys.stderr)
+    return 1 if failures else 0
 
+
+def _params(args: argparse.Namespace) -> palettes.ExtractParams:
+    return palettes.ExtractParams(
+        k=args.k,
+        method=args.method,
+        space=args.space,
+        min_brightness=args.min_brightness,
+        max_brightness=args.max_brightness,
+        accents=not args.no_accents,
+        seed=args.seed,
+    )
+
+
+def _write_outcomes(jobs: list[_Job], workers: int) -> int:
+    """Run the jobs, print each failure (and each payload meant for stdout); how many failed."""
     failures = 0
-    for outcome in _progress(_run_all(jobs, args.jobs), total=len(jobs), enabled=len(jobs) > 1):
+    for outcome in _progress(_run_all(jobs, workers), total=len(jobs), enabled=len(jobs) > 1):
         if outcome.error is not None:
             failures += 1
             print(f"palettes: {outcome.path}: {outcome.error}", file=sys.stderr)
         elif outcome.payload is not None:
             sys.stdout.buffer.write(outcome.payload)
             sys.stdout.flush()
-    if out is not None:
-        done = len(jobs) - failures
-        print(f"{done} of {len(jobs)} palettes written to {out}", file=sys.stderr)
-    return 1 if failures else 0
+    return failures
 
 
 def _run_all(jobs: list[_Job], workers: int) -> Iterator[_Outcome]:
