@@ -1,4 +1,4 @@
-"""The `palettes extract` command, and how the client prints listed stills."""
+"""The `palettes` command without a service: extract, the client's settings, help, events and output."""
 
 import json
 import subprocess
@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from palettes_cli.main import main
+from palettes_cli.commands.backfill import BACKFILL_SEQUENCER, StoredObject, backfill_event
+from palettes_cli.errors import ClientError
+from palettes_cli.main import build_parser, main
+from palettes_cli.settings import BUCKET, Settings
 from palettes_cli.stills import print_records
 from tests.unit.images import encode, solid
 
@@ -108,3 +111,54 @@ def test_a_listed_still_says_when_a_newer_upload_is_unfinished(capsys) -> None:
         "stills/f/a.jpg\tDONE\t#112233 (a newer upload is being processed since T1)",
         "stills/f/b.jpg\tFAILED\tnot an image [unsupported_format]",
     ]
+
+
+def test_backfill_help_says_it_needs_a_function(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["backfill", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--function FUNCTION the extract function's name or ARN" in help_text
+    assert "needed unless --dry-run (env PALETTES_EXTRACT_FUNCTION)" in help_text
+
+
+def test_a_flag_beats_its_variable_and_a_missing_setting_names_both() -> None:
+    args = build_parser().parse_args(["upload", "x.jpg", "--api-url", "http://flag/v1/"])
+    environ = {"PALETTES_API_URL": "http://env", "PALETTES_API_KEY": "key", "PALETTES_BUCKET": ""}
+    settings = Settings.from_args(args, environ)
+    assert (settings.api_url, settings.api_key, settings.bucket) == ("http://flag/v1", "key", None)
+    with pytest.raises(ClientError, match="pass --bucket or set PALETTES_BUCKET"):
+        BUCKET.required(settings.bucket)
+
+
+def test_a_backfill_event_is_the_one_an_upload_would_have_sent() -> None:
+    stored = StoredObject("stills/my film/Shot é+1.jpg", "abc", 12)
+    (record,) = backfill_event("bucket", stored, region="eu-west-1")["Records"]
+    assert record["eventName"] == "ObjectCreated:Put"
+    assert record["awsRegion"] == "eu-west-1"
+    assert record["eventTime"].endswith("Z")
+    assert record["s3"]["bucket"] == {
+        "name": "bucket",
+        "ownerIdentity": {"principalId": "palettes-backfill"},
+        "arn": "arn:aws:s3:::bucket",
+    }
+    assert record["s3"]["object"] == {
+        "key": "stills/my+film/Shot+%C3%A9%2B1.jpg",
+        "size": 12,
+        "eTag": "abc",
+        "sequencer": BACKFILL_SEQUENCER,
+    }
+
+
+def test_the_help_imports_no_heavy_module() -> None:
+    """Asking for help (or any parser) loads neither numpy, boto3 nor the service's runtime."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from palettes_cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['backfill', '--help'])\n"
+        "heavy = {'numpy', 'PIL', 'boto3', 'botocore', 'tqdm', 'pydantic', 'aws_lambda_powertools'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
