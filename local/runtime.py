@@ -31,7 +31,7 @@ from typing import Any
 
 from local.template import REPOSITORY, FunctionSpec
 
-# Lambda allows 10 s of init; spawning an interpreter that imports numpy and scikit-learn on a
+# Lambda allows 10 s of init; spawning an interpreter that imports numpy and Pillow on a
 # small, busy machine can take longer, and a slow cold start is not the failure this should catch.
 INIT_TIMEOUT_SECONDS = 60.0
 

@@ -256,7 +256,7 @@ class StackTemplate:
         return ApiSpec(
             logical_id=logical_id,
             stage=str(properties["StageName"] or "Prod"),
-            binary_media_types=tuple(str(media) for media in properties.get("BinaryMediaTypes") or []),
+            binary_media_types=tuple(str(media).replace("~1", "/") for media in properties.get("BinaryMediaTypes") or []),
             key_required=key_required,
             iam_routes=frozenset(iam),
         )

@@ -9,7 +9,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from palette_service.data.clients import make_adapters
-from palette_service.domain.extraction import ExtractionServices, Outcome, StillOutcome, process_s3_event
+from palette_service.domain.extraction import ExtractionServices, process_s3_event
+from palette_service.domain.outcomes import Outcome, StillOutcome
 from palette_service.observability import logger, metrics, tracer
 from palette_service.settings import ServiceSettings
 

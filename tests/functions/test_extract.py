@@ -10,12 +10,8 @@ from botocore.exceptions import ClientError
 
 from palette_service.data.dynamodb import DynamoStillRepository
 from palette_service.data.s3 import S3StillStore
-from palette_service.domain.extraction import (
-    SOURCE_SEQUENCER,
-    ExtractionServices,
-    Outcome,
-    process_s3_event,
-)
+from palette_service.domain.extraction import SOURCE_SEQUENCER, ExtractionServices, process_s3_event
+from palette_service.domain.outcomes import Outcome
 from palette_service.domain.records import StillKey, StillStatus
 from palette_service.settings import ServiceSettings
 from tests.conftest import make_jpeg

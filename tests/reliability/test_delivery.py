@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from palette_service.data.dynamodb import DynamoStillRepository
 from palette_service.data.s3 import S3StillStore
 from palette_service.domain.events import parse_s3_event
-from palette_service.domain.extraction import ExtractionServices, Outcome, process_s3_event
+from palette_service.domain.extraction import ExtractionServices, process_s3_event
+from palette_service.domain.outcomes import Outcome
 from palette_service.domain.ports import Claim
 from palette_service.domain.records import PendingVersion, StillKey, StillRecord, StillStatus
 from palette_service.settings import ServiceSettings

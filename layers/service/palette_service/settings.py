@@ -28,6 +28,8 @@ class ServiceSettings(BaseModel):
     palette_prefix: str = Field(default="palettes/", alias="PALETTE_PREFIX")
     swatch_prefix: str = Field(default="swatches/", alias="SWATCH_PREFIX")
     max_object_bytes: int = Field(default=50 * MIB, alias="MAX_OBJECT_BYTES", gt=0)
+    # Only RecordFailuresFunction has one: where the events it records as FAILED are kept for replay.
+    replay_queue_url: str | None = Field(default=None, alias="REPLAY_QUEUE_URL", min_length=1)
 
     @field_validator("input_prefix", "palette_prefix", "swatch_prefix")
     @classmethod

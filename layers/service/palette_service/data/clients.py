@@ -7,14 +7,27 @@ from botocore.config import Config
 
 from palette_service.data.dynamodb import DynamoStillRepository
 from palette_service.data.s3 import S3StillStore
+from palette_service.data.sqs import SqsReplayQueue
+from palette_service.errors import SettingsError
 from palette_service.settings import ServiceSettings
 
 # Standard retry mode: backs off on throttling and 5xx before an error reaches the handler.
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
 
 
+def make_repository(settings: ServiceSettings) -> DynamoStillRepository:
+    return DynamoStillRepository(
+        boto3.resource("dynamodb", config=CLIENT_CONFIG).Table(settings.palettes_table)
+    )
+
+
 def make_adapters(settings: ServiceSettings) -> tuple[DynamoStillRepository, S3StillStore]:
     """The table and bucket access of the service, on boto3 clients with standard retries."""
-    table = boto3.resource("dynamodb", config=CLIENT_CONFIG).Table(settings.palettes_table)
     store = S3StillStore(boto3.client("s3", config=CLIENT_CONFIG), settings.stills_bucket)
-    return DynamoStillRepository(table), store
+    return make_repository(settings), store
+
+
+def make_replay_queue(settings: ServiceSettings) -> SqsReplayQueue:
+    if settings.replay_queue_url is None:
+        raise SettingsError("bad service configuration: REPLAY_QUEUE_URL is not set")
+    return SqsReplayQueue(boto3.client("sqs", config=CLIENT_CONFIG), settings.replay_queue_url)

@@ -49,8 +49,26 @@ class DynamoStillRepository:
         the same version (same sequencer and ETag: a re-delivery). ``created_at`` keeps its first
         value; attributes the record leaves empty are removed (a FAILED item has no document).
         """
+        return self._write(record, _holds_no_newer("#sequencer", "#etag"))
+
+    def save_given_up(self, record: StillRecord) -> bool:
+        """Write ``record`` (a version whose processing was given up on) only while no outcome of it or
+        of a newer version is recorded and no newer version is claimed; ``False`` otherwise.
+
+        So a given-up version never overwrites the outcome of a retry that succeeded in the end, nor
+        of a newer upload, and never hides a newer upload being processed.
+        """
+        condition = (
+            "(attribute_not_exists(#sequencer) OR #sequencer < :sequencer)"
+            " AND (attribute_not_exists(#pending) OR #pending <= :sequencer)"
+        )
+        return self._write(record, condition, {"#pending": "pending_sequencer"})
+
+    def _write(self, record: StillRecord, condition: str, extra_names: dict[str, str] | None = None) -> bool:
+        """Set the item to ``record`` if ``condition`` holds (over ``#sequencer``, ``#etag``, ``:sequencer``,
+        ``:etag`` and ``extra_names``); whether it did."""
         # Placeholders are spelled out (not boto3's condition builder, whose #n0/:v0 could collide).
-        names: dict[str, str] = {"#created": "created_at", "#sequencer": "sequencer", "#etag": "etag"}
+        names = {"#created": "created_at", "#sequencer": "sequencer", "#etag": "etag", **(extra_names or {})}
         values: dict[str, Any] = {
             ":now": record.updated_at,
             ":sequencer": record.sequencer,
@@ -68,10 +86,7 @@ class DynamoStillRepository:
         expression = "SET " + ", ".join(assignments)
         if removals:
             expression += " REMOVE " + ", ".join(removals)
-        return (
-            self._update_if(record.still, expression, _holds_no_newer("#sequencer", "#etag"), names, values)
-            is not None
-        )
+        return self._update_if(record.still, expression, condition, names, values) is not None
 
     def claim(self, still: StillKey, key: str, version: PendingVersion) -> Claim | None:
         """Mark ``version`` as the one being processed, unless a newer one is recorded or claimed.

@@ -9,6 +9,9 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.data_classes import S3Event
 
+from palette_service.domain.keys import is_input_key
+from palette_service.settings import ServiceSettings
+
 SEQUENCER_WIDTH = 32
 _HEX_DIGITS = frozenset("0123456789ABCDEF")
 
@@ -72,3 +75,15 @@ def parse_s3_event(event: Mapping[str, Any]) -> list[ObjectEvent]:
             )
         )
     return records
+
+
+def not_a_still_upload(object_event: ObjectEvent, settings: ServiceSettings) -> str:
+    """Why the record is none of the extraction's business (another bucket, not an upload, outside
+    the input prefix), or ``""`` when it is."""
+    if object_event.bucket != settings.stills_bucket:
+        return f"bucket {object_event.bucket!r} is not the stills bucket"
+    if not object_event.is_creation:
+        return f"{object_event.event_name} is not an upload"
+    if not is_input_key(object_event.key, settings.input_prefix):
+        return f"outside {settings.input_prefix!r}"
+    return ""

@@ -24,11 +24,11 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from palette_service.domain.events import ObjectEvent, parse_s3_event
-from palette_service.domain.keys import is_input_key, parse_still_key
+from palette_service.domain.events import ObjectEvent, not_a_still_upload, parse_s3_event
+from palette_service.domain.keys import still_of
+from palette_service.domain.outcomes import Outcome, StillOutcome
 from palette_service.domain.ports import ObjectVersion, StillRepository, StillStore
 from palette_service.domain.records import (
     PendingVersion,
@@ -53,22 +53,6 @@ from palettes.exports import MEDIA_TYPES, export_document
 SOURCE_SEQUENCER = "source-sequencer"
 SOURCE_ETAG = "source-etag"
 _OPTION_NAMES = frozenset(field.name for field in fields(ExtractParams))
-
-
-class Outcome(StrEnum):
-    PROCESSED = "processed"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-@dataclass(frozen=True)
-class StillOutcome:
-    """What became of one event record; ``detail`` says why for a skip or a failure."""
-
-    key: str
-    outcome: Outcome
-    detail: str = ""
-    duration_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -142,12 +126,11 @@ def _still_to_process(
     A key with a bad layout is recorded as FAILED when it names an item, skipped otherwise.
     """
     key = object_event.key
-    if reason := _not_for_this_function(object_event, services.settings):
+    if reason := not_a_still_upload(object_event, services.settings):
         return StillOutcome(key, Outcome.SKIPPED, reason)
     layout_error: InvalidKeyLayoutError | None = None
     try:
-        settings = services.settings
-        still = parse_still_key(key, settings.input_prefix, (settings.palette_prefix, settings.swatch_prefix))
+        still = still_of(key, services.settings)
     except InvalidKeyLayoutError as error:
         if error.still is None:
             logger.warning("object key cannot name a still; not recorded", extra={"reason": str(error)})
@@ -163,17 +146,6 @@ def _still_to_process(
     if layout_error is not None:
         return _record_failure(still, object_event, layout_error, services, params=None)
     return still
-
-
-def _not_for_this_function(object_event: ObjectEvent, settings: ServiceSettings) -> str:
-    """Why the record is none of this function's business, or ``""`` when it is."""
-    if object_event.bucket != settings.stills_bucket:
-        return f"bucket {object_event.bucket!r} is not the stills bucket"
-    if not object_event.is_creation:
-        return f"{object_event.event_name} is not an upload"
-    if not is_input_key(object_event.key, settings.input_prefix):
-        return f"outside {settings.input_prefix!r}"
-    return ""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from palette_service.domain.records import StillKey
 from palette_service.errors import InvalidKeyLayoutError
+from palette_service.settings import ServiceSettings
 
 MAX_KEY_BYTES = 1024
 
@@ -46,6 +47,11 @@ def parse_still_key(key: str, input_prefix: str, output_prefixes: tuple[str, str
             still=still,
         )
     return still
+
+
+def still_of(key: str, settings: ServiceSettings) -> StillKey:
+    """:func:`parse_still_key` with the prefixes of ``settings``."""
+    return parse_still_key(key, settings.input_prefix, (settings.palette_prefix, settings.swatch_prefix))
 
 
 def cut_to_key_limit(value: str) -> str:

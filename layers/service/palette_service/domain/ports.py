@@ -56,6 +56,10 @@ class StillRepository(Protocol):
         """Write ``record`` unless a newer version is recorded; ``False`` when one is."""
         ...
 
+    def save_given_up(self, record: StillRecord) -> bool:
+        """Write ``record`` of a version given up on, unless it or a newer one is recorded or claimed."""
+        ...
+
     def claim(self, still: StillKey, key: str, version: PendingVersion) -> Claim | None:
         """Name ``version`` as being processed unless a newer one is recorded or claimed (``None``)."""
         ...
@@ -79,3 +83,9 @@ class StillStore(Protocol):
     def metadata(self, key: str) -> dict[str, str] | None: ...
 
     def read(self, key: str, version_id: str | None = None) -> bytes | None: ...
+
+
+class ReplayQueue(Protocol):
+    """Where events the extraction gave up on are kept, to replay once their cause is fixed."""
+
+    def keep(self, message: str) -> None: ...
