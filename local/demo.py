@@ -21,14 +21,11 @@ from typing import Any, TextIO
 
 from local.stack import LocalStack, LocalStackSettings
 from local.template import REPOSITORY
-from palettes_cli.client import (
-    ApiClient,
-    ClientError,
-    palette_path,
-    plan_uploads,
-    upload_stills,
-    wait_for_palettes,
-)
+from palette_service.web.routes import still_path as palette_path
+from palettes_cli.api_client import ApiClient
+from palettes_cli.commands.upload import plan_uploads, upload_stills
+from palettes_cli.errors import ClientError
+from palettes_cli.stills import wait_for_palettes
 
 SAMPLES = REPOSITORY / "samples" / "stills"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp"}
