@@ -4,8 +4,8 @@ Each still is a muted, graded background (a gradient, a few large soft blobs of 
 vignette and grain) with one to three small patches (rectangles, ellipses or thin ropes, each 0.5 % to 3 %
 of the frame) of a colour that is clearly apart from it: CIELAB chroma >= 40 and CIEDE2000 >= 25 from every
 background pixel. Stills are returned as quality-90 JPEG bytes so that decoding is part of what a
-benchmark measures. Only numpy and Pillow are used, and the colour maths is local, so the ground truth does
-not depend on the library under test.
+benchmark measures. The colour conversions are the library's (`palettes.colorspace`, which its own tests
+check against scikit-image); the benchmark scores palettes with scikit-image's, not the library's.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw
+
+from palettes import colorspace
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -70,82 +72,18 @@ class RenderedStill:
     grade: str
 
 
-# --- colour maths (sRGB D65 <-> CIELAB, CIEDE2000), kept here so the ground truth is self-contained ---
-
-_SRGB_TO_XYZ = np.array(
-    [[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750], [0.0193339, 0.1191920, 0.9503041]]
-)
-_XYZ_TO_SRGB = np.linalg.inv(_SRGB_TO_XYZ)
-_WHITE_D65 = np.array([0.95047, 1.0, 1.08883])
-_DELTA = 6.0 / 29.0
+GAMUT_TOLERANCE = 1e-6  # CIELAB units: far above float error, far below an 8-bit sRGB step
 
 
-def srgb_to_lab(rgb: NDArray[np.generic]) -> FloatArray:
-    """sRGB (uint8 0-255, or float 0-1) of shape (..., 3) to CIELAB under D65."""
-    values = np.asarray(rgb)
-    scaled = values / 255.0 if values.dtype == np.uint8 else values.astype(np.float64)
-    linear = np.where(scaled <= 0.04045, scaled / 12.92, ((scaled + 0.055) / 1.055) ** 2.4)
-    xyz = linear @ _SRGB_TO_XYZ.T / _WHITE_D65
-    f = np.where(xyz > _DELTA**3, np.cbrt(xyz), xyz / (3 * _DELTA**2) + 4.0 / 29.0)
-    lightness = 116.0 * f[..., 1] - 16.0
-    a = 500.0 * (f[..., 0] - f[..., 1])
-    b = 200.0 * (f[..., 1] - f[..., 2])
-    return np.stack([lightness, a, b], axis=-1)
+def in_gamut_srgb(lab: FloatArray) -> FloatArray | None:
+    """The sRGB 0-255 floats of a CIELAB colour, or None when it lies outside the sRGB gamut.
 
-
-def lab_to_srgb(lab: FloatArray) -> FloatArray:
-    """CIELAB (D65) of shape (..., 3) to unclipped sRGB floats in 0-1 (out-of-gamut values leave 0-1)."""
-    fy = (lab[..., 0] + 16.0) / 116.0
-    fx = fy + lab[..., 1] / 500.0
-    fz = fy - lab[..., 2] / 200.0
-    f = np.stack([fx, fy, fz], axis=-1)
-    xyz = np.where(f > _DELTA, f**3, 3 * _DELTA**2 * (f - 4.0 / 29.0)) * _WHITE_D65
-    linear = xyz @ _XYZ_TO_SRGB.T
-    magnitude = np.abs(linear)
-    encoded = np.where(magnitude <= 0.0031308, 12.92 * magnitude, 1.055 * magnitude ** (1 / 2.4) - 0.055)
-    return np.sign(linear) * encoded
-
-
-def ciede2000(lab1: FloatArray, lab2: FloatArray) -> FloatArray:
-    """CIEDE2000 colour difference (kL = kC = kH = 1), broadcasting over leading axes."""
-    l1, a1, b1 = np.moveaxis(np.asarray(lab1, dtype=np.float64), -1, 0)
-    l2, a2, b2 = np.moveaxis(np.asarray(lab2, dtype=np.float64), -1, 0)
-    c_mean = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
-    g = 0.5 * (1 - np.sqrt(c_mean**7 / (c_mean**7 + 25.0**7)))
-    a1p, a2p = a1 * (1 + g), a2 * (1 + g)
-    c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
-    h1p = np.degrees(np.arctan2(b1, a1p)) % 360
-    h2p = np.degrees(np.arctan2(b2, a2p)) % 360
-    delta_l = l2 - l1
-    delta_c = c2p - c1p
-    dh = h2p - h1p
-    dh = np.where(dh > 180, dh - 360, np.where(dh < -180, dh + 360, dh))
-    dh = np.where(c1p * c2p == 0, 0.0, dh)
-    delta_h = 2 * np.sqrt(c1p * c2p) * np.sin(np.radians(dh / 2))
-    l_mean = (l1 + l2) / 2
-    cp_mean = (c1p + c2p) / 2
-    h_sum = h1p + h2p
-    hp_mean = np.where(
-        np.abs(h1p - h2p) > 180, np.where(h_sum < 360, (h_sum + 360) / 2, (h_sum - 360) / 2), h_sum / 2
-    )
-    hp_mean = np.where(c1p * c2p == 0, h_sum, hp_mean)
-    t = (
-        1
-        - 0.17 * np.cos(np.radians(hp_mean - 30))
-        + 0.24 * np.cos(np.radians(2 * hp_mean))
-        + 0.32 * np.cos(np.radians(3 * hp_mean + 6))
-        - 0.20 * np.cos(np.radians(4 * hp_mean - 63))
-    )
-    s_l = 1 + 0.015 * (l_mean - 50) ** 2 / np.sqrt(20 + (l_mean - 50) ** 2)
-    s_c = 1 + 0.045 * cp_mean
-    s_h = 1 + 0.015 * cp_mean * t
-    delta_theta = 30 * np.exp(-(((hp_mean - 275) / 25) ** 2))
-    r_c = 2 * np.sqrt(cp_mean**7 / (cp_mean**7 + 25.0**7))
-    r_t = -np.sin(np.radians(2 * delta_theta)) * r_c
-    term_l = delta_l / s_l
-    term_c = delta_c / s_c
-    term_h = delta_h / s_h
-    return np.asarray(np.sqrt(term_l**2 + term_c**2 + term_h**2 + r_t * term_c * term_h), dtype=np.float64)
+    The library clips to the gamut, so a colour outside it does not convert back to itself.
+    """
+    rgb = colorspace.lab_to_srgb(lab)
+    if np.abs(colorspace.srgb_to_lab(rgb) - lab).max() > GAMUT_TOLERANCE:
+        return None
+    return rgb
 
 
 # --- rendering ---
@@ -162,7 +100,7 @@ def _background_lab(rng: np.random.Generator, width: int, height: int, grade: st
     ramp = (u - 0.5) * math.cos(angle) + (v - 0.5) * math.sin(angle)
     ramp = np.clip(ramp / 1.2 + 0.5, 0, 1)[..., None]
     start, end = rng.choice(len(anchors), size=2, replace=False)
-    lab = anchors[start] * (1 - ramp) + anchors[end] * ramp
+    lab: FloatArray = anchors[start] * (1 - ramp) + anchors[end] * ramp
 
     # Large soft blobs of neighbouring grade colours: out-of-focus shapes, a window, a face.
     for _ in range(int(rng.integers(2, 6))):
@@ -178,7 +116,7 @@ def _background_lab(rng: np.random.Generator, width: int, height: int, grade: st
     radius2 = ((u - 0.5) ** 2 + ((v - 0.5) * height / width) ** 2) / 0.5**2
     lab[..., 0] *= 1 - rng.uniform(0.15, 0.45) * np.clip(radius2, 0, 1.6)
     # Keep the grade muted whatever the blending did.
-    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    chroma = colorspace.chroma(lab)
     squeeze = np.minimum(1.0, 25.0 / np.maximum(chroma, 1e-9))
     lab[..., 1:] *= squeeze[..., None]
     lab[..., 0] = np.clip(lab[..., 0], 2, 95)
@@ -254,16 +192,16 @@ def _pick_accent(
         chroma = rng.uniform(45, 95)
         hue = rng.uniform(0, 2 * math.pi)
         candidate = np.array([lightness, chroma * math.cos(hue), chroma * math.sin(hue)])
-        rgb_float = lab_to_srgb(candidate)
-        if np.any(rgb_float < 0) or np.any(rgb_float > 1):
+        rgb_float = in_gamut_srgb(candidate)
+        if rgb_float is None:
             continue
-        rgb = np.round(rgb_float * 255).astype(np.uint8)
-        lab = srgb_to_lab(rgb)
-        if math.hypot(lab[1], lab[2]) < MIN_ACCENT_CHROMA:
+        rgb = np.round(rgb_float).astype(np.uint8)
+        lab = colorspace.srgb_to_lab(rgb)
+        if colorspace.chroma(lab) < MIN_ACCENT_CHROMA:
             continue
-        if ciede2000(background_lab, lab).min() < MIN_DELTA_E_FROM_BACKGROUND:
+        if colorspace.ciede2000(background_lab, lab).min() < MIN_DELTA_E_FROM_BACKGROUND:
             continue
-        if any(ciede2000(other, lab) < MIN_DELTA_E_BETWEEN_ACCENTS for other in chosen):
+        if any(colorspace.ciede2000(other, lab) < MIN_DELTA_E_BETWEEN_ACCENTS for other in chosen):
             continue
         return (int(rgb[0]), int(rgb[1]), int(rgb[2])), lab
     raise RuntimeError("no accent colour satisfies the distance constraints")  # pragma: no cover
@@ -294,11 +232,11 @@ def render_still(seed: int, index: int) -> RenderedStill:
     rng = np.random.default_rng([seed, index])
     width, height = FRAME_SIZES[int(rng.integers(len(FRAME_SIZES)))]
     grade = sorted(GRADES)[int(rng.integers(len(GRADES)))]
-    background = np.clip(lab_to_srgb(_background_lab(rng, width, height, grade)), 0, 1)
+    background = colorspace.lab_to_srgb(_background_lab(rng, width, height, grade)) / 255.0
     grain = _grain(rng, width, height)
     grained = np.clip(background + grain, 0, 1)
     # Distances are checked against what the frame actually holds, grain included (a sample of pixels).
-    background_lab = srgb_to_lab(np.round(grained[::4, ::4] * 255).astype(np.uint8)).reshape(-1, 3)
+    background_lab = colorspace.srgb_to_lab(np.round(grained[::4, ::4] * 255).astype(np.uint8)).reshape(-1, 3)
 
     occupied = np.zeros((height, width), dtype=bool)
     image = background.copy()
@@ -352,7 +290,7 @@ def generate_accent_set(n: int, seed: int = 0) -> list[AccentCase]:
 
 
 def main() -> None:
-    """Write a few stills to a folder to look at: `python bench/synthetic.py OUT_DIR [N]`."""
+    """Write a few stills to a folder to look at: `python -m bench.synthetic OUT_DIR [N]`."""
     import sys
     from pathlib import Path
 
