@@ -6,17 +6,17 @@ Run after `sam build` (it works on `.aws-sam/build`, which `sam deploy` uploads)
     python scripts/layer_size.py --no-trim        # measure only
 
 Only what the code never loads goes: test suites, build-only sources and type stubs, bytecode
-caches, scikit-learn's sample data sets, scipy's developer scripts, and the botocore that
-aws-xray-sdk drags in (the Lambda runtime brings its own, matched to its boto3). Shared objects are
-left alone: stripping the auditwheel-patched ones breaks them ("ELF load command address/offset not
-page-aligned" on arm64), which only running them shows.
+caches, and the botocore that aws-xray-sdk drags in (the Lambda runtime brings its own, matched to
+its boto3). Shared objects are left alone: stripping the auditwheel-patched ones breaks them ("ELF
+load command address/offset not page-aligned" on arm64), which only running them shows.
 
-Afterwards no remaining module may import a deleted one (checked statically), and the functions'
-imports plus a palette by every method are run on the built layers alone: natively when the host
-has the layers' architecture, otherwise through `--smoke-python` / $LAYER_SMOKE_PYTHON (e.g.
-qemu-aarch64-static -cpu neoverse-n1 with an arm64 python3.13; see sam_checks.sh), else the static
-check is all there is. A passing smoke test is remembered per trimmed tree, so a second run on an
-unchanged build takes seconds.
+Afterwards no remaining module may import a deleted one (checked statically), and what the
+palettes layer ships (numpy, Pillow, webcolors, palettes), a palette by every method and the
+functions' imports are run on the built layers alone: natively when the host has the layers'
+architecture, otherwise through `--smoke-python` / $LAYER_SMOKE_PYTHON (e.g. qemu-aarch64-static
+-cpu neoverse-n1 with an arm64 python3.13; see sam_checks.sh), else the static check is all there
+is. A passing smoke test is remembered per trimmed tree, so a second run on an unchanged build
+takes seconds.
 """
 
 from __future__ import annotations
@@ -51,12 +51,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SMOKE_STAMP = ".layer-smoke-ok.json"
 
 # Wheels that ship their test suites; nothing imports them at run time (checked below).
-TEST_SUITE_PACKAGES = ("numpy", "scipy", "sklearn", "PIL", "joblib")
+TEST_SUITE_PACKAGES = ("numpy", "PIL")
 TEST_DIR_NAMES = frozenset({"tests", "test"})
 BUILD_ONLY_SUFFIXES = (".pyx", ".pxd", ".pxi", ".c", ".cc", ".cpp", ".h", ".hpp", ".f", ".f90", ".a", ".pyi")
-SKLEARN_SAMPLE_DATA = ("sklearn/datasets/data", "sklearn/datasets/descr", "sklearn/datasets/images")
-# Scripts that regenerate scipy's tables during development (they import the test suite).
-DEVELOPER_SCRIPTS = ("scipy/special/_precompute",)
 # The python3.13 runtime provides boto3 with a matching botocore; a layer copy of botocore alone
 # would shadow the runtime's and pair it with a boto3 it was not released with.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
@@ -169,14 +166,6 @@ def _build_only(root: Path) -> list[Path]:
     return files + stub_packages
 
 
-def _sample_data(root: Path) -> list[Path]:
-    return [root / relative for relative in SKLEARN_SAMPLE_DATA if (root / relative).exists()]
-
-
-def _developer_scripts(root: Path) -> list[Path]:
-    return [root / relative for relative in DEVELOPER_SCRIPTS if (root / relative).exists()]
-
-
 def _runtime_provided(root: Path) -> list[Path]:
     paths = []
     for package in RUNTIME_PROVIDED:
@@ -189,8 +178,6 @@ RULES: tuple[tuple[str, Callable[[Path], list[Path]]], ...] = (
     ("bytecode caches (__pycache__, *.pyc)", _bytecode),
     (f"test suites of {', '.join(TEST_SUITE_PACKAGES)}", _test_suites),
     ("build-only sources and type stubs (Cython, C/C++, Fortran, .a, .pyi)", _build_only),
-    ("scikit-learn sample data sets (read only by sklearn.datasets.load_*)", _sample_data),
-    ("scipy's table-generating developer scripts", _developer_scripts),
     ("botocore/boto3/s3transfer (provided by the Lambda runtime)", _runtime_provided),
 )
 
@@ -260,15 +247,17 @@ import io, json, os, sys, time
 started = time.perf_counter()
 kind, function_dir = sys.argv[1], sys.argv[2]
 if kind == "palettes":
+    # What the layer ships (layers/palettes/requirements.txt), then a tiny palette by every method.
     import numpy as np
     from PIL import Image
+    import webcolors
     import palettes
-    from palettes.params import METHODS
+    assert webcolors.name_to_hex("teal") == "#008080", "webcolors names"
     pixels = np.random.default_rng(0).integers(0, 256, (90, 120, 3), dtype=np.uint8)
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, "JPEG")
     result = {}
-    for method in METHODS:
+    for method in palettes.METHODS:
         palette = palettes.extract(buffer.getvalue(), k=5, method=method)
         swatch = palettes.render_swatch(palette)
         assert swatch.startswith(b"\x89PNG"), "the swatch is not a PNG"
@@ -276,12 +265,11 @@ if kind == "palettes":
         for fmt in palettes.EXPORT_FORMATS:
             assert palettes.export_document(document, fmt), fmt
         result[method] = [colour["hex"] for colour in document["colors"]]
-    import sklearn.cluster, sklearn.datasets  # sklearn.datasets must import without its sample data
 else:
     sys.path.insert(0, function_dir)
     import app
     assert callable(app.lambda_handler)
-    heavy = sorted({name.split(".")[0] for name in sys.modules} & {"numpy", "sklearn", "scipy", "PIL"})
+    heavy = sorted({name.split(".")[0] for name in sys.modules} & {"numpy", "PIL"})
     if kind == "ApiFunction" and heavy:
         raise SystemExit(f"the API function imports {heavy} at cold start; it should need none of them")
     result = {"imports": heavy}
@@ -315,14 +303,9 @@ def _link_runtime_boto3(folder: Path) -> None:
         (folder / source.name).symlink_to(source)
 
 
-def smoke_test(artifacts: dict[str, Artifact], interpreter: list[str], build_dir: Path) -> list[str]:
-    """Run each function's imports, and a palette by every method, on the built layers alone.
-
-    Layers come first on sys.path and the runtime's boto3 last, as in Lambda (/opt/python before
-    /var/runtime); ``-S`` keeps the host's site-packages out and ``-B`` the layers free of bytecode.
-    """
-    failures = []
-    environment = {
+def _smoke_environment() -> dict[str, str]:
+    """The extract function's environment (events/env.json) plus what the Lambda runtime sets."""
+    return {
         "PATH": os.environ.get("PATH", ""),
         "OPENBLAS_NUM_THREADS": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -333,6 +316,10 @@ def smoke_test(artifacts: dict[str, Artifact], interpreter: list[str], build_dir
         "AWS_REGION": "eu-west-1",
         **json.loads((ROOT / "events" / "env.json").read_text(encoding="utf-8"))["ExtractFunction"],
     }
+
+
+def _smoke_checks(artifacts: dict[str, Artifact]) -> list[tuple[str, Artifact, list[str]]]:
+    """(kind, function, layer code roots): the palettes layer alone first, then each function."""
     checks: list[tuple[str, Artifact, list[str]]] = []
     functions = [item for item in artifacts.values() if item.kind == "function"]
     for function in functions:
@@ -348,9 +335,21 @@ def smoke_test(artifacts: dict[str, Artifact], interpreter: list[str], build_dir
     )
     if palettes_host is not None:
         checks.insert(0, ("palettes", palettes_host, [str(artifacts["PalettesLayer"].code_root)]))
+    return checks
+
+
+def smoke_test(artifacts: dict[str, Artifact], interpreter: list[str], build_dir: Path) -> list[str]:
+    """Run what the palettes layer ships, a palette by every method, and each function's imports, on
+    the built layers alone.
+
+    Layers come first on sys.path and the runtime's boto3 last, as in Lambda (/opt/python before
+    /var/runtime); ``-S`` keeps the host's site-packages out and ``-B`` the layers free of bytecode.
+    """
+    failures = []
+    environment = _smoke_environment()
     with tempfile.TemporaryDirectory(prefix="runtime-boto3-") as runtime:
         _link_runtime_boto3(Path(runtime))
-        for kind, function, layer_roots in checks:
+        for kind, function, layer_roots in _smoke_checks(artifacts):
             bootstrap = f"import sys; sys.path[:0] = {layer_roots!r}; sys.path.append({runtime!r})\n"
             started = time.perf_counter()
             completed = subprocess.run(  # noqa: S603
@@ -430,7 +429,7 @@ def trim_and_check(layers: list[Artifact], roots: list[Path]) -> list[str]:
     return [f"a removed module is still imported: {problem}" for problem in dangling]
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -455,19 +454,61 @@ def main(argv: list[str] | None = None) -> int:
         metavar="LAYER=MIB",
         help="unzipped budget of a layer (default PalettesLayer=120); repeatable",
     )
-    options = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def layer_budgets(overrides: list[str]) -> dict[str, float]:
+    """The default budgets, with each `LAYER=MIB` of the command line over them."""
     budgets = dict(DEFAULT_LAYER_BUDGETS_MIB)
-    for item in options.layer_budget:
+    for item in overrides:
         name, _, value = item.partition("=")
         budgets[name] = float(value)
+    return budgets
 
+
+def trim_one(folder: Path) -> int:
+    """`--trim-only`: trim one built layer and check its own imports."""
+    layer = Artifact(folder.name, "layer", folder)
+    problems = trim_and_check([layer], [layer.code_root])
+    for problem in problems:
+        print(f"FAIL: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def smoke_interpreter(smoke_python: str, layers: list[Artifact]) -> tuple[str, list[str]]:
+    """The layers' architecture, and the command that runs a Python of it (empty when there is none)."""
+    target = (
+        ARCHITECTURE_NAMES.get(layers[0].architecture, layers[0].architecture)
+        if layers
+        else platform.machine()
+    )
+    interpreter = shlex.split(smoke_python) if smoke_python else []
+    if not interpreter and platform.machine() == target:
+        interpreter = [sys.executable]
+    return target, interpreter
+
+
+def smoke_test_once(
+    artifacts: dict[str, Artifact], interpreter: list[str], build_dir: Path, target: str
+) -> list[str]:
+    """The smoke test, skipped when it passed before on this exact tree (remembered beside the build
+    folder, which `sam build` empties)."""
+    stamp = build_dir.parent / SMOKE_STAMP
+    digest = _tree_digest([item.path for item in artifacts.values()] + [ROOT / "events" / "env.json"])
+    if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")).get("digest") == digest:
+        print("  smoke test: passed before on this exact tree, not rerun")
+        return []
+    print(f"  smoke test on {target} with {' '.join(interpreter)}")
+    failures = smoke_test(artifacts, interpreter, build_dir)
+    if not failures:
+        stamp.write_text(json.dumps({"digest": digest}), encoding="utf-8")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_arguments(argv)
     if options.trim_only:
-        folder = options.trim_only.resolve()
-        layer = Artifact(folder.name, "layer", folder)
-        problems = trim_and_check([layer], [layer.code_root])
-        for problem in problems:
-            print(f"FAIL: {problem}", file=sys.stderr)
-        return 1 if problems else 0
+        return trim_one(options.trim_only.resolve())
 
     build_dir = options.build_dir.resolve()
     artifacts = artifacts_of(load_built_template(build_dir), build_dir)
@@ -476,33 +517,16 @@ def main(argv: list[str] | None = None) -> int:
     if not options.no_trim:
         failures += trim_and_check(layers, [item.code_root for item in artifacts.values()])
 
-    target = (
-        ARCHITECTURE_NAMES.get(layers[0].architecture, layers[0].architecture)
-        if layers
-        else platform.machine()
-    )
-    interpreter = shlex.split(options.smoke_python) if options.smoke_python else []
-    if not interpreter and platform.machine() == target:
-        interpreter = [sys.executable]
+    target, interpreter = smoke_interpreter(options.smoke_python, layers)
     if interpreter:
-        # Beside the build folder, which `sam build` empties.
-        stamp = build_dir.parent / SMOKE_STAMP
-        digest = _tree_digest([item.path for item in artifacts.values()] + [ROOT / "events" / "env.json"])
-        if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")).get("digest") == digest:
-            print("  smoke test: passed before on this exact tree, not rerun")
-        else:
-            print(f"  smoke test on {target} with {' '.join(interpreter)}")
-            smoke_failures = smoke_test(artifacts, interpreter, build_dir)
-            failures += smoke_failures
-            if not smoke_failures:
-                stamp.write_text(json.dumps({"digest": digest}), encoding="utf-8")
+        failures += smoke_test_once(artifacts, interpreter, build_dir, target)
     else:
         print(
             f"  smoke test skipped: the layers are {target} and this host is {platform.machine()}; "
             "set LAYER_SMOKE_PYTHON (e.g. qemu-aarch64-static with an arm64 python3.13) to run it"
         )
 
-    failures += report(artifacts, budgets)
+    failures += report(artifacts, layer_budgets(options.layer_budget))
     for failure in failures:
         print(f"FAIL: {failure}", file=sys.stderr)
     return 1 if failures else 0
