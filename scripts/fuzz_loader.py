@@ -34,10 +34,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "layers" / "palettes")]
 
 FUNCTION_MEMORY_MB = 1769  # template.yaml, ExtractFunction.MemorySize
 FUNCTION_TIMEOUT_SECONDS = 60  # template.yaml, ExtractFunction.Timeout
@@ -56,6 +55,7 @@ INTERESTING_INTEGERS = (
     0x7FFFFFFF,
     0xFFFFFFFF,
 )
+BYTE_ORDERS: tuple[Literal["big", "little"], ...] = ("big", "little")
 
 
 class Finding(Exception):
@@ -262,7 +262,7 @@ def mutated_inputs(seeds: dict[str, bytes]) -> Any:
             elif kind == "integer":
                 value = draw(st.sampled_from(INTERESTING_INTEGERS))
                 width = draw(st.sampled_from([2, 4]))
-                order = draw(st.sampled_from(["big", "little"]))
+                order = draw(st.sampled_from(BYTE_ORDERS))
                 data[position : position + width] = (value % (1 << (8 * width))).to_bytes(width, order)
             elif kind == "truncate":
                 del data[position:]
@@ -310,7 +310,7 @@ def run_hypothesis(target: Target, seeds: dict[str, bytes], options: argparse.Na
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -341,19 +341,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reproduce", type=Path, help="run one saved input and report what it does")
     options = parser.parse_args(argv)
     options.artifacts = options.artifacts.resolve()
+    return options
 
+
+def choose_engine(engine: str) -> str:
+    """`auto` is atheris when it is installed, else Hypothesis."""
+    if engine != "auto":
+        return engine
+    try:
+        import atheris  # noqa: F401
+    except ImportError:
+        return "hypothesis"
+    return "atheris"
+
+
+def reproduce(target: Target, path: Path) -> int:
+    """Run one saved input: a finding again (exit 1), or the outcome it now gets."""
+    try:
+        target.run(path.read_bytes())
+    except Finding as finding:
+        print(f"fuzz_loader: FINDING: {finding}", file=sys.stderr)
+        return 1
+    print(target.summary())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_arguments(argv)
     # Pillow warns about odd but harmless files; the loader turns the one warning that matters
     # (DecompressionBombWarning) into an error itself.
     warnings.simplefilter("ignore")
     options.artifacts.mkdir(parents=True, exist_ok=True)
-    engine = options.engine
-    if engine == "auto":
-        try:
-            import atheris  # noqa: F401
-        except ImportError:
-            engine = "hypothesis"
-        else:
-            engine = "atheris"
+    engine = choose_engine(options.engine)
     if engine == "atheris":
         instrument_for_atheris()
     target = Target(
@@ -362,13 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         artifacts=options.artifacts,
     )
     if options.reproduce:
-        try:
-            target.run(options.reproduce.read_bytes())
-        except Finding as finding:
-            print(f"fuzz_loader: FINDING: {finding}", file=sys.stderr)
-            return 1
-        print(target.summary())
-        return 0
+        return reproduce(target, options.reproduce)
     seeds = make_seeds()
     if engine == "atheris":
         return run_atheris(target, seeds, options)
