@@ -9,6 +9,7 @@ explains the order of writes and why what is left behind is safe.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +20,18 @@ from botocore.exceptions import ClientError
 from extract.app import summarize
 from palette_service.data.dynamodb import DynamoStillRepository
 from palette_service.data.s3 import S3StillStore
+from palette_service.data.sqs import SqsReplayQueue
 from palette_service.domain.events import normalize_sequencer
 from palette_service.domain.extraction import ExtractionServices, process_s3_event
+from palette_service.domain.failures import FailureServices, record_given_up
 from palette_service.domain.ports import Claim
-from palette_service.domain.records import PendingVersion, StillKey, StillRecord, StillStatus
+from palette_service.domain.records import (
+    RETRIES_EXHAUSTED,
+    PendingVersion,
+    StillKey,
+    StillRecord,
+    StillStatus,
+)
 from palette_service.settings import ServiceSettings
 from tests.conftest import make_jpeg
 from tests.functions.conftest import Uploader
@@ -111,10 +120,23 @@ class FaultRig:
     state: Callable[[], StillState]
     sqs: Any
     failures_queue: str
+    table: Any
+    extract_lambda_services: ExtractionServices
 
     def failures(self) -> list[dict[str, Any]]:
         """The invocation records in the on-failure queue."""
         return failure_records(self.sqs, self.failures_queue)
+
+    def drain(self, record: dict[str, Any]) -> None:
+        """What RecordFailuresFunction does with one record of the on-failure queue (no faults)."""
+        settings = self.extract_lambda_services.settings
+        replay_url = self.sqs.create_queue(QueueName="replay")["QueueUrl"]
+        services = FailureServices(
+            settings=settings,
+            repository=DynamoStillRepository(self.table),
+            replay_queue=SqsReplayQueue(self.sqs, replay_url),
+        )
+        record_given_up(json.dumps(record), services)
 
 
 @pytest.fixture
@@ -125,8 +147,19 @@ def rig(
     state_of: Callable[[], StillState],
     sqs_client: Any,
     failures_queue: str,
+    palettes_table: Any,
+    faulty_services: ExtractionServices,
 ) -> FaultRig:
-    return FaultRig(uploader, extract_lambda, injector, state_of, sqs_client, failures_queue)
+    return FaultRig(
+        uploader,
+        extract_lambda,
+        injector,
+        state_of,
+        sqs_client,
+        failures_queue,
+        palettes_table,
+        faulty_services,
+    )
 
 
 def error_code(error: BaseException) -> str:
@@ -220,7 +253,16 @@ def test_an_error_on_every_attempt_puts_the_event_in_the_failure_queue(
     assert left == LEFT_BEHIND.get(step.name, set())
     assert all(output.sequencer == normalize_sequencer(upload.sequencer) for output in state.outputs)
 
-    # Replaying the queued event once the fault is gone completes the still.
+    # RecordFailuresFunction drains the record: no still stays PROCESSING once its event is given up on.
+    rig.drain(record)
+    given_up = rig.state().record
+    assert given_up is not None and (given_up.status, given_up.error) == (
+        StillStatus.FAILED,
+        RETRIES_EXHAUSTED,
+    )
+    assert expected_code(step, error) in (given_up.reason or "")
+
+    # Replaying the kept event once the fault is gone completes the still.
     rig.injector.clear()
     replay = rig.extract_lambda.invoke(record["requestPayload"])
     assert replay.succeeded and replay.attempts == 1
@@ -265,6 +307,7 @@ def test_an_overwrite_replayed_from_the_failure_queue_ends_on_the_newest_version
     rig.injector.fail(step, TRANSIENT_ERRORS[step.service][-1])
     rig.extract_lambda.invoke(rig.uploader.event(second))
     (record,) = rig.failures()
+    rig.drain(record)  # the newest upload is recorded as given up, until it is replayed
 
     rig.injector.clear()
     assert rig.extract_lambda.invoke(record["requestPayload"]).succeeded

@@ -49,7 +49,9 @@ class DynamoStillRepository:
         the same version (same sequencer and ETag: a re-delivery). ``created_at`` keeps its first
         value; attributes the record leaves empty are removed (a FAILED item has no document).
         """
-        return self._write(record, _holds_no_newer("#sequencer", "#etag"))
+        names = {"#sequencer": "sequencer", "#etag": "etag"}
+        values = {":sequencer": record.sequencer, ":etag": record.etag}
+        return self._write(record, _holds_no_newer("#sequencer", "#etag"), names, values)
 
     def save_given_up(self, record: StillRecord) -> bool:
         """Write ``record`` (a version whose processing was given up on) only while no outcome of it or
@@ -62,18 +64,16 @@ class DynamoStillRepository:
             "(attribute_not_exists(#sequencer) OR #sequencer < :sequencer)"
             " AND (attribute_not_exists(#pending) OR #pending <= :sequencer)"
         )
-        return self._write(record, condition, {"#pending": "pending_sequencer"})
+        names = {"#sequencer": "sequencer", "#pending": "pending_sequencer"}
+        return self._write(record, condition, names, {":sequencer": record.sequencer})
 
-    def _write(self, record: StillRecord, condition: str, extra_names: dict[str, str] | None = None) -> bool:
-        """Set the item to ``record`` if ``condition`` holds (over ``#sequencer``, ``#etag``, ``:sequencer``,
-        ``:etag`` and ``extra_names``); whether it did."""
+    def _write(
+        self, record: StillRecord, condition: str, names: dict[str, str], values: dict[str, Any]
+    ) -> bool:
+        """Set the item to ``record`` if ``condition`` (over ``names`` and ``values``) holds; whether it did."""
         # Placeholders are spelled out (not boto3's condition builder, whose #n0/:v0 could collide).
-        names = {"#created": "created_at", "#sequencer": "sequencer", "#etag": "etag", **(extra_names or {})}
-        values: dict[str, Any] = {
-            ":now": record.updated_at,
-            ":sequencer": record.sequencer,
-            ":etag": record.etag,
-        }
+        names = {"#created": "created_at", **names}
+        values = {":now": record.updated_at, **values}
         assignments: list[str] = ["#created = if_not_exists(#created, :now)"]
         removals: list[str] = []
         for index, (attribute, value) in enumerate(record_attributes(record).items()):

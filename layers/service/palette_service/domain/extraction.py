@@ -285,7 +285,8 @@ def _already_recorded(existing: StillRecord | None, object_event: ObjectEvent) -
         return f"a newer version is recorded (sequencer {existing.sequencer})"
     if existing.pending is not None and existing.pending.sequencer > object_event.sequencer:
         return f"a newer version is being processed (sequencer {existing.pending.sequencer})"
-    if existing.sequencer == object_event.sequencer and existing.etag == object_event.etag:
+    same_version = existing.sequencer == object_event.sequencer and existing.etag == object_event.etag
+    if same_version and not existing.given_up:  # a version given up on is processed when replayed
         return f"this version is already recorded as {existing.status.value}"
     return ""
 

@@ -20,12 +20,18 @@ from palette_service.domain.events import ObjectEvent, not_a_still_upload, parse
 from palette_service.domain.keys import still_of
 from palette_service.domain.outcomes import Outcome, StillOutcome
 from palette_service.domain.ports import ReplayQueue, StillRepository
-from palette_service.domain.records import StillKey, StillRecord, StillStatus, format_timestamp, utc_now
+from palette_service.domain.records import (
+    RETRIES_EXHAUSTED,
+    StillKey,
+    StillRecord,
+    StillStatus,
+    format_timestamp,
+    utc_now,
+)
 from palette_service.errors import InvalidKeyLayoutError
 from palette_service.observability import logger
 from palette_service.settings import ServiceSettings
 
-RETRIES_EXHAUSTED = "retries_exhausted"
 # The reason is for a person; a stack of nested error messages need not be kept whole.
 MAX_ERROR_CHARS = 1000
 

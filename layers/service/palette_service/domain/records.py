@@ -41,6 +41,11 @@ class StillKey:
         return f"{swatch_prefix}{self.film}/{self.name}.png"
 
 
+# The error code of a FAILED record whose version was given up on after every retry (see
+# domain.failures): the still itself may be fine, so a replay of that version is processed again.
+RETRIES_EXHAUSTED = "retries_exhausted"
+
+
 class StillStatus(StrEnum):
     DONE = "DONE"
     FAILED = "FAILED"
@@ -101,6 +106,11 @@ class StillRecord:
         if self.pending is None or self.pending.sequencer <= self.sequencer:
             return None
         return self.pending
+
+    @property
+    def given_up(self) -> bool:
+        """Whether the recorded version failed for want of retries rather than for a bad still."""
+        return self.status is StillStatus.FAILED and self.error == RETRIES_EXHAUSTED
 
     @property
     def hex_colors(self) -> list[str]:
