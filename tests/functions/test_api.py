@@ -6,14 +6,19 @@ import base64
 import json
 import subprocess
 import sys
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
 from palette_service.data.dynamodb import DynamoStillRepository
 from palette_service.domain.records import PendingVersion, StillKey, StillRecord, StillStatus
+from palette_service.web import routes
+from palette_service.web.openapi import server_url
+from palette_service.web.responses import content_disposition
 from palettes.exports import EXPORT_FORMATS, MEDIA_TYPES
 from tests.conftest import make_png
 from tests.events import api_event, load_event, palette_path
@@ -363,6 +368,8 @@ def test_openapi_document(seed: Seeder, lambda_context: Any) -> None:
         "name": "x-api-key",
     }
     assert document["security"] == [{"apiKey": []}]
+    # The server is the stage the document was served from, so generated clients call /v1/... .
+    assert document["servers"] == [{"url": "/v1"}]
     assert set(document["paths"]) == {
         "/palettes",
         "/palettes/{film}/{still}",
@@ -422,3 +429,33 @@ def test_an_unknown_query_parameter_is_a_400_that_names_it(seed: Seeder, lambda_
     assert response["statusCode"] == 400
     message = body_json(response)["message"]
     assert "limt" in message and "cursor, limit, prefix" in message
+
+
+@pytest.mark.parametrize(
+    ("request_path", "server"),
+    [("/v1/openapi.json", "/v1"), ("/openapi.json", "/"), ("/base/v1/openapi.json", "/base/v1")],
+)
+def test_the_openapi_server_is_where_the_document_was_served(request_path: str, server: str) -> None:
+    assert server_url(request_path, routes.OPENAPI) == server
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u202eexe.ase",
+        "a\u200fb.ase",
+        "new\nline.ase",
+        "tab\there.ase",
+        "nul\x00.ase",
+        "bell\x07.ase",
+        "../up.ase",
+    ],
+)
+def test_download_names_carry_no_control_or_bidi_characters(name: str) -> None:
+    header = content_disposition(name)
+    decoded = unquote(header.split("filename*=UTF-8''", 1)[1])
+    plain = header.split('filename="', 1)[1].split('"', 1)[0]
+    for shown in (decoded, plain):
+        assert not any(unicodedata.category(char) in {"Cc", "Cf"} for char in shown), shown
+        assert "/" not in shown
+    assert "\n" not in header and "\u202e" not in header

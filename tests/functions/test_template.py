@@ -15,7 +15,7 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-from local.template import load_template
+from palettes_stack.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
@@ -313,6 +313,16 @@ def api_routes(resources: dict[str, Any]) -> set[tuple[str, str]]:
     assert all(event["Properties"]["RestApiId"] == {"Ref": "PalettesApi"} for event in events)
     assert not any("Auth" in event["Properties"] for event in events), "a route overrides the API's auth"
     return {(event["Properties"]["Path"], event["Properties"]["Method"].lower()) for event in events}
+
+
+def test_the_api_function_serves_exactly_the_routes_the_template_sends_it(resources: dict[str, Any]) -> None:
+    from api.app import app
+    from palette_service.web import routes
+
+    served = {
+        (route.openapi_path, route.method.lower()) for route in app._static_routes + app._dynamic_routes
+    }
+    assert served == api_routes(resources) == {(route, "get") for route in routes.ROUTES}
 
 
 def test_every_route_including_the_gallery_requires_the_chosen_auth(
