@@ -15,8 +15,9 @@ SAM := $(SAM_VENV)/bin/sam
 STAMP := $(VENV)/.installed
 SAM_STAMP := $(SAM_VENV)/.installed
 OUT ?= out
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: help venv test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick samples invoke sam-build layer-size security deploy clean
+.PHONY: help venv browser test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick samples invoke sam-build layer-size security deploy clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -37,7 +38,14 @@ $(SAM_STAMP):
 	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli checkov cfn-lint
 	touch $@
 
-test: $(STAMP)  ## run every test tier (unit, handlers on moto, end to end, fuzz)
+browser:  ## Debian's Chromium for the browser tests (installed when missing; needs root or sudo)
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "the browser tests need $(CHROMIUM): run 'apt-get install -y chromium' as root" >&2; exit 1; fi; \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
+	fi
+
+test: $(STAMP) browser  ## run every test tier (unit, handlers on moto, end to end in Chromium, reliability, fuzz)
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)  ## unit and handler tests only
@@ -66,7 +74,7 @@ demo-library: $(STAMP)  ## palettes of the sample stills with the library alone
 demo: $(STAMP)  ## the README's run command: the whole service on 127.0.0.1 with the sample stills (Ctrl-C stops; DEMO_EXIT=1 exits)
 	$(BIN)/python -m local.demo $(DEMO_ARGS)
 
-test-e2e: $(STAMP)  ## end-to-end tests only (local stack, HTTP API, client, Chromium)
+test-e2e: $(STAMP) browser  ## end-to-end tests only (local stack, HTTP API, client, Chromium)
 	$(BIN)/python -m pytest -m e2e
 
 bench: $(STAMP)  ## benchmark against the notebook method, peers and the decode floor (~6 min; figures in bench/results.txt)
