@@ -1,7 +1,9 @@
 """Load through the local stack: many uploads by concurrent uploaders, then proof that nothing was lost.
 
-    python scripts/load_test.py                                   # 1000 stills, 10 films, 8 uploaders
-    python scripts/load_test.py --stills 100 --films 4 --uploaders 4 --json out/load.json
+    python -m scripts.load_test                                   # 1000 stills, 10 films, 8 uploaders
+    python -m scripts.load_test --stills 100 --films 4 --uploaders 4 --json out/load.json
+
+From the repository root, as a module, so that `local` (the stack, not an installed package) imports.
 
 The stack is the one `make demo` runs (local/): moto in server mode with template.yaml's bucket,
 table and queues, S3 notifications into the extract function's async queue, a dispatcher feeding
@@ -34,9 +36,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "palettes"), str(ROOT / "layers" / "service")]
 
 TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # palette_service.domain.records.format_timestamp
 EMF_COUNT = re.compile(r'"(StillsProcessed|StillsFailed|StillsSkipped)":\[([0-9.,\s]*)\]')
