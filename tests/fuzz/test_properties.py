@@ -7,7 +7,8 @@ from hypothesis.extra.numpy import arrays
 
 import palettes
 from palettes.colorspace import ciede2000
-from palettes.extraction import NEAR_DUPLICATE_DELTA_E, palette_of_pixels
+from palettes.extraction import palette_of_pixels
+from palettes.merging import NEAR_DUPLICATE_DELTA_E
 from palettes.model import SourceInfo
 
 SOURCE = SourceInfo(key=None, width=1, height=1, format="test", counted_pixels=0)

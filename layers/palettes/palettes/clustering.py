@@ -1,4 +1,5 @@
-"""Clustering of weighted colour samples (histogram bins): k-means and agglomerative.
+"""Clustering of weighted colour samples (histogram bins): k-means, Ward's agglomeration and the
+weighted means both rest on.
 
 Both are small numpy loops rather than scikit-learn: on a few thousand weighted bins they give
 scikit-learn's results (the tests compare them), while importing scikit-learn costs over a second
@@ -18,9 +19,7 @@ _MAX_ITERATIONS = 100
 # Converged when no centre moves more than 0.5 units (DIN99o, 8-bit RGB): below visible, and the
 # median steps that follow refine further.
 _TOLERANCE = 0.25
-# Runs of k-means++ and Lloyd kept by their inertia; a few hundred microseconds each on bins.
 # One k-means++ run, as scikit-learn's default; then a few steps toward k-medians.
-KMEANS_RESTARTS = 1
 MEDIAN_STEPS = 3
 # Distances below this (about a just-noticeable difference) count as this, so that a pixel on a
 # centre does not take all the weight.
@@ -64,29 +63,22 @@ def kmeans(
     *,
     seed: int,
     init: FloatArray | None = None,
-    restarts: int = KMEANS_RESTARTS,
     median_steps: int = MEDIAN_STEPS,
 ) -> IntArray:
     """Weighted k-means; returns a label per point, using labels 0..n-1 with n = min(k, len(points)).
 
-    The best of ``restarts`` runs seeded by greedy k-means++ (as scikit-learn seeds), or one run
-    from ``init`` centres when a close solution is already known, then ``median_steps`` steps
-    toward k-medians. Deterministic for a given seed.
+    Lloyd's iterations from greedy k-means++ seeds (as scikit-learn seeds), or from ``init``
+    centres when ``k`` of them are given (a close solution already known), then ``median_steps``
+    steps toward k-medians. Deterministic for a given seed.
     """
     n_points = len(points)
     if k >= n_points:
         return np.arange(n_points, dtype=np.intp)
     if init is not None and len(init) == k:
-        labels, _ = _lloyd(points, weights, np.asarray(init, dtype=np.float64))
+        centres = np.asarray(init, dtype=np.float64)
     else:
-        rng = np.random.default_rng(seed)
-        best_labels, best_inertia = None, np.inf
-        for _ in range(restarts):
-            labels, inertia = _lloyd(points, weights, _greedy_kmeans_plus_plus(points, weights, k, rng))
-            if inertia < best_inertia:
-                best_labels, best_inertia = labels, inertia
-        assert best_labels is not None
-        labels = best_labels
+        centres = _greedy_kmeans_plus_plus(points, weights, k, np.random.default_rng(seed))
+    labels = _lloyd(points, weights, centres)
     return _compact(_toward_medians(points, weights, _compact(labels), median_steps))
 
 
@@ -139,7 +131,7 @@ def _greedy_kmeans_plus_plus(
     return np.asarray(points[chosen], dtype=np.float64)
 
 
-def _lloyd(points: FloatArray, weights: FloatArray, centres: FloatArray) -> tuple[IntArray, float]:
+def _lloyd(points: FloatArray, weights: FloatArray, centres: FloatArray) -> IntArray:
     # Hoisted out of the loop: it runs on a few thousand bins, where each numpy call's overhead
     # costs more than its arithmetic.
     weighted_columns = [np.ascontiguousarray(points[:, axis] * weights) for axis in range(points.shape[1])]
@@ -157,10 +149,7 @@ def _lloyd(points: FloatArray, weights: FloatArray, centres: FloatArray) -> tupl
         centres = updated
         if shift <= _TOLERANCE:
             break
-    distances = squared_distances(points, centres)
-    labels = np.asarray(distances.argmin(axis=1), dtype=np.intp)
-    inertia = float(np.sum(weights * distances[np.arange(len(points)), labels]))
-    return labels, inertia
+    return np.asarray(squared_distances(points, centres).argmin(axis=1), dtype=np.intp)
 
 
 def _nearest(points: FloatArray, centres: FloatArray) -> IntArray:
@@ -175,19 +164,16 @@ def agglomerative(
     k: int,
     *,
     seed: int,
-    init: FloatArray | None = None,
-    restarts: int = 1,
 ) -> IntArray:
     """Weighted Ward agglomerative clustering, on k-means pre-clusters when there are many bins.
 
     Memory stays bounded by ``AGGLOMERATIVE_MAX_SAMPLES``; deterministic for a given seed.
-    ``init`` and ``restarts`` are accepted for a common signature with :func:`kmeans`, not used.
     """
     n_points = len(points)
     if k >= n_points:
         return np.arange(n_points, dtype=np.intp)
     if n_points > AGGLOMERATIVE_MAX_SAMPLES:
-        pre_labels = kmeans(points, weights, AGGLOMERATIVE_MAX_SAMPLES, seed=seed, restarts=1)
+        pre_labels = kmeans(points, weights, AGGLOMERATIVE_MAX_SAMPLES, seed=seed)
         n_pre = int(pre_labels.max()) + 1
         pre_weights = np.bincount(pre_labels, weights=weights, minlength=n_pre)
         pre_centres = weighted_means(points, weights, pre_labels, n_pre)

@@ -1,0 +1,240 @@
+"""Accents: small, clearly saturated regions of a frame that its plain palette misses, given slots.
+
+Read top to bottom: what counts as saturated for a frame, the search for regions (candidates,
+gathering, the island test), then the palette rebuilt around the accents and the fidelity check
+that drops them, least salient first. Accents are judged in CIELAB with CIEDE2000, whatever space
+the clustering runs in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from palettes import clustering, histogram
+from palettes.clustering import FloatArray, IntArray
+from palettes.colorspace import chroma, ciede2000
+from palettes.histogram import Bins
+from palettes.methods import Clusterer
+from palettes.params import ExtractParams
+
+# An accent is a clearly saturated colour far from every colour of the plain palette: its pixels
+# are at least ACCENT_CANDIDATE_DELTA_E away, their mean at least ACCENT_MIN_DELTA_E. The plain
+# palette may hold a muddy mean of two small accents, close-ish to both; the low candidate bound
+# still catches them.
+ACCENT_MIN_CHROMA = 30.0
+ACCENT_CHROMA_MARGIN = 15.0
+ACCENT_CANDIDATE_DELTA_E = 12.0
+ACCENT_MIN_DELTA_E = 15.0
+# ... whose region, gathered within this radius, covers at least this share of the frame.
+ACCENT_GROUP_DELTA_E = 15.0
+ACCENT_MIN_SHARE = 0.003
+# Accents may cost the palette this much of its fidelity to the frame (mean distance of the
+# pixels to their colour), no more.
+ACCENT_MAX_COST = 0.2
+# Above this share a colour is part of the look, not an accent.
+ACCENT_MAX_SHARE = 0.05
+
+
+def accent_min_chroma(bins: Bins) -> float:
+    """Saturated means saturated for this frame: well above its median chroma, and never grey."""
+    chromas = chroma(bins.lab)
+    order = np.argsort(chromas)
+    cumulative = np.cumsum(bins.weights[order])
+    median = float(chromas[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    return max(ACCENT_MIN_CHROMA, median + ACCENT_CHROMA_MARGIN)
+
+
+def standing_out(lab: FloatArray, proportions: FloatArray, min_chroma: float) -> set[int]:
+    """Small colours the plain clustering kept that an accent search would have rescued anyway:
+    they are marked as accents too, so the flag means the same whichever way a colour got in."""
+    if len(lab) < 2:
+        return set()
+    distances = ciede2000(lab[:, None, :], lab[None, :, :])
+    distances[np.diag_indices(len(lab))] = np.inf
+    small_saturated_apart = (
+        (proportions <= ACCENT_MAX_SHARE)
+        & (chroma(lab) >= min_chroma)
+        & (distances.min(axis=1) >= ACCENT_MIN_DELTA_E)
+    )
+    return {int(index) for index in np.flatnonzero(small_saturated_apart)}
+
+
+def with_accents(
+    bins: Bins, labels: IntArray, params: ExtractParams, clusterer: Clusterer, min_chroma: float
+) -> tuple[IntArray, set[int]]:
+    """Give small, saturated, isolated regions a slot of their own, at most half of the slots.
+
+    Accents are those the plain palette already holds and those it missed; the other pixels are
+    clustered again into the remaining slots, so the frame as a whole stays represented. Returns
+    the labels and which of them are accents.
+    """
+    max_accents = params.k // 2
+    if max_accents == 0:
+        return labels, set()
+    palette_lab = histogram.cluster_lab(bins, labels, params.space)
+    shares = histogram.shares(bins, labels)
+    # Colours of the plain palette that already are accents are searched again, bin by bin: one
+    # such colour may be the muddy mean of two small accents.
+    already = standing_out(palette_lab, shares, min_chroma)
+    frame_lab = palette_lab[[index for index in range(len(palette_lab)) if index not in already]]
+    if len(frame_lab) == 0:
+        return labels, set()
+    searched_again = np.isin(labels, sorted(already))
+    regions = sorted(_accent_regions(bins, frame_lab, min_chroma, searched_again), key=lambda r: -r.salience)
+    groups = [region.members for region in regions[:max_accents]]
+    return _PlainPalette(bins, labels, shares, params, clusterer).affordable_accents(groups)
+
+
+@dataclass(frozen=True)
+class _Region:
+    """Bins gathered around a candidate: their share of the frame times their distance to the
+    palette (salience), and their mean colour."""
+
+    salience: float
+    members: IntArray
+    mean_lab: FloatArray
+
+
+def _accent_regions(
+    bins: Bins, palette_lab: FloatArray, min_chroma: float, searched_again: NDArray[np.bool_]
+) -> list[_Region]:
+    """Regions of saturated colour that the palette misses."""
+    # Distances to the palette, computed only where they are needed (most bins are not saturated
+    # and not near a region), since this is the costliest step of an extraction.
+    distance_to_palette = _LazyDistances(bins.lab, palette_lab)
+    saturated = np.flatnonzero(chroma(bins.lab) >= min_chroma)
+    candidates = saturated[
+        (distance_to_palette.at(saturated) >= ACCENT_CANDIDATE_DELTA_E) | searched_again[saturated]
+    ]
+    regions = _gather(bins, candidates, palette_lab)
+    return _islands(bins, regions, distance_to_palette)
+
+
+def _gather(bins: Bins, candidates: IntArray, palette_lab: FloatArray) -> list[_Region]:
+    """Greedy gathering of candidate bins around the heaviest remaining one, keeping the regions
+    large enough and far enough from the palette; ties broken by index for determinism."""
+    total = bins.weights.sum()
+    order = candidates[np.lexsort((candidates, -bins.weights[candidates]))]
+    remaining = np.ones(len(order), dtype=bool)
+    candidate_lab = bins.lab[order]
+    candidate_weights = bins.weights[order]
+    regions: list[_Region] = []
+    for position, seed_bin in enumerate(order):
+        if not remaining[position]:
+            continue
+        if candidate_weights[remaining].sum() < ACCENT_MIN_SHARE * total:
+            break  # what is left could not make a region of its own
+        open_positions = np.flatnonzero(remaining)
+        near = open_positions[
+            ciede2000(candidate_lab[open_positions], bins.lab[seed_bin]) <= ACCENT_GROUP_DELTA_E
+        ]
+        members = order[near]
+        remaining[near] = False
+        share = bins.weights[members].sum() / total
+        if share < ACCENT_MIN_SHARE:
+            continue
+        mean_lab = np.average(bins.lab[members], axis=0, weights=bins.weights[members])
+        distance = float(ciede2000(palette_lab, mean_lab).min())
+        if distance >= ACCENT_MIN_DELTA_E:
+            regions.append(_Region(share * distance, members, mean_lab))
+    return regions
+
+
+def _islands(bins: Bins, regions: list[_Region], distance_to_palette: _LazyDistances) -> list[_Region]:
+    """The regions that are islands in colour space, not a stretch of a gradient.
+
+    The pixels just around a region's colour (a shell out to twice the gathering radius) that no
+    palette colour stands for better must weigh less than the region itself: a stretch of a
+    smooth gradient, which the palette also misses, fails this. Other regions near one are no
+    gradient, so they stay out of its shell.
+    """
+    in_regions = np.zeros(len(bins.weights), dtype=bool)
+    for region in regions:
+        in_regions[region.members] = True
+    islands: list[_Region] = []
+    for region in regions:
+        to_mean = ciede2000(bins.lab, region.mean_lab)
+        ring = np.flatnonzero(
+            (to_mean > ACCENT_GROUP_DELTA_E) & (to_mean <= 2 * ACCENT_GROUP_DELTA_E) & ~in_regions
+        )
+        shell = ring[to_mean[ring] < distance_to_palette.at(ring)]
+        if bins.weights[shell].sum() < bins.weights[region.members].sum():
+            islands.append(region)
+    return islands
+
+
+class _LazyDistances:
+    """Each bin's CIEDE2000 to its nearest palette colour, computed on first use and kept."""
+
+    def __init__(self, lab: FloatArray, palette_lab: FloatArray) -> None:
+        self._lab = lab
+        self._palette_lab = palette_lab
+        self._values = np.full(len(lab), np.nan)
+
+    def at(self, indices: IntArray) -> FloatArray:
+        unknown = indices[np.isnan(self._values[indices])]
+        if len(unknown):
+            pairs = ciede2000(self._lab[unknown][:, None, :], self._palette_lab[None, :, :])
+            self._values[unknown] = pairs.min(axis=1)
+        return self._values[indices]
+
+
+@dataclass(frozen=True)
+class _PlainPalette:
+    """The frame's plain clustering, and how to cluster the frame again around accents."""
+
+    bins: Bins
+    labels: IntArray
+    shares: FloatArray
+    params: ExtractParams
+    clusterer: Clusterer
+
+    def affordable_accents(self, groups: list[IntArray]) -> tuple[IntArray, set[int]]:
+        """The most accents, most salient first, that cost the frame at most ``ACCENT_MAX_COST``
+        of the plain palette's fidelity; each one dropped frees a slot for the frame."""
+        plain_error = histogram.mean_distance(self.bins, self.labels)
+        for count in range(len(groups), 0, -1):
+            combined = self.around(groups[:count])
+            if combined is None:
+                continue
+            if histogram.mean_distance(self.bins, combined) <= plain_error * (1 + ACCENT_MAX_COST):
+                first_accent = int(combined.max()) + 1 - count
+                return combined, set(range(first_accent, first_accent + count))
+        return self.labels, set()
+
+    def around(self, groups: list[IntArray]) -> IntArray | None:
+        """Labels with each accent group as its own cluster (the last ones) and the other bins
+        clustered again into the remaining slots; None when the accents would leave nothing else."""
+        bins = self.bins
+        in_accent = np.zeros(len(bins.weights), dtype=bool)
+        for members in groups:
+            in_accent[members] = True
+        rest = np.flatnonzero(~in_accent)
+        if len(rest) == 0:
+            return None
+        slots = self.params.k - len(groups)
+        near = self._frame_centres(groups)[:slots]
+        rest_labels = self.clusterer.cluster(
+            bins.features[rest], bins.weights[rest], slots, seed=self.params.seed, near=near
+        )
+        combined = np.empty(len(bins.weights), dtype=np.intp)
+        combined[rest] = rest_labels
+        first_accent = int(rest_labels.max()) + 1
+        for offset, members in enumerate(groups):
+            combined[members] = first_accent + offset
+        return combined
+
+    def _frame_centres(self, groups: list[IntArray]) -> FloatArray:
+        """The plain palette's centres, largest first, less those nearest the accents: k-means
+        restarts from them, so Lloyd only has to settle what moved."""
+        bins = self.bins
+        base = histogram.centres(bins, self.labels)
+        accent_means = np.array(
+            [np.average(bins.features[members], axis=0, weights=bins.weights[members]) for members in groups]
+        )
+        replaced = set(clustering.squared_distances(accent_means, base).argmin(axis=1).tolist())
+        spare = [index for index in np.argsort(-self.shares) if index not in replaced]
+        return base[spare]
