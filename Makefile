@@ -58,7 +58,7 @@ fuzz: $(STAMP)  ## fuzz the image loader for SECONDS (default 60); findings in o
 	$(BIN)/python scripts/fuzz_loader.py --seconds $(or $(SECONDS),60)
 
 load: $(STAMP)  ## 1000 uploads through the local stack: nothing lost, throughput, p50/p95
-	$(BIN)/python scripts/load_test.py --stills 1000 --films 10 --uploaders 8 --json $(OUT)/load-1000.json
+	$(BIN)/python -m scripts.load_test --stills 1000 --films 10 --uploaders 8 --json $(OUT)/load-1000.json
 
 lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check .
@@ -78,10 +78,10 @@ test-e2e: $(STAMP) browser  ## end-to-end tests only (local stack, HTTP API, cli
 	$(BIN)/python -m pytest -m e2e
 
 bench: $(STAMP)  ## benchmark against the notebook method, peers and the decode floor (~6 min; figures in bench/results.txt)
-	$(BIN)/python bench/benchmark.py | tee bench/results.txt
+	$(BIN)/python -m bench.benchmark | tee bench/results.txt
 
 bench-quick: $(STAMP)  ## the benchmark with fewer images and repeats (about a minute)
-	$(BIN)/python bench/benchmark.py --quick
+	$(BIN)/python -m bench.benchmark --quick
 
 samples: $(STAMP)  ## rebuild samples/stills and samples/LICENSES.md from the installed scikit-image wheel
 	$(BIN)/python samples/make_samples.py

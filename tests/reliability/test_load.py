@@ -19,7 +19,8 @@ def test_a_hundred_concurrent_uploads_all_end_as_items_with_their_outputs(tmp_pa
     report_path = tmp_path / "load.json"
     command = [
         sys.executable,
-        str(ROOT / "scripts" / "load_test.py"),
+        "-m",
+        "scripts.load_test",
         "--stills", str(STILLS),
         "--films", "5",
         "--uploaders", "6",
