@@ -70,7 +70,7 @@ class DynamoStillRepository:
     def _write(
         self, record: StillRecord, condition: str, names: dict[str, str], values: dict[str, Any]
     ) -> bool:
-        """Set the item to ``record`` if ``condition`` (over ``names`` and ``values``) holds; whether it did."""
+        """Set the item to ``record`` if ``condition`` (over ``names``, ``values``) holds; whether it did."""
         # Placeholders are spelled out (not boto3's condition builder, whose #n0/:v0 could collide).
         names = {"#created": "created_at", **names}
         values = {":now": record.updated_at, **values}

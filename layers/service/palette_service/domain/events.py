@@ -10,6 +10,7 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.utilities.data_classes import S3Event
 
 from palette_service.domain.keys import is_input_key
+from palette_service.domain.records import StillKey, StillRecord
 from palette_service.settings import ServiceSettings
 
 SEQUENCER_WIDTH = 32
@@ -87,3 +88,18 @@ def not_a_still_upload(object_event: ObjectEvent, settings: ServiceSettings) -> 
     if not is_input_key(object_event.key, settings.input_prefix):
         return f"outside {settings.input_prefix!r}"
     return ""
+
+
+def record_of_event(
+    still: StillKey, object_event: ObjectEvent, updated_at: str, **outcome: Any
+) -> StillRecord:
+    """The record of ``outcome`` (its status and fields) for the event's object version."""
+    return StillRecord(
+        still=still,
+        key=object_event.key,
+        etag=object_event.etag,
+        sequencer=object_event.sequencer,
+        updated_at=updated_at,
+        version_id=object_event.version_id,
+        **outcome,
+    )

@@ -26,7 +26,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
-from palette_service.domain.events import ObjectEvent, not_a_still_upload, parse_s3_event
+from palette_service.domain.events import ObjectEvent, not_a_still_upload, parse_s3_event, record_of_event
 from palette_service.domain.keys import still_of
 from palette_service.domain.outcomes import Outcome, StillOutcome
 from palette_service.domain.ports import ObjectVersion, StillRepository, StillStore
@@ -204,10 +204,10 @@ def _publish(
     claim = services.repository.claim(still, key, pending)
     if claim is None:
         return StillOutcome(key, Outcome.SKIPPED, "a newer version is recorded or being processed")
-    record = _record_of(
+    record = record_of_event(
         still,
         object_event,
-        services,
+        format_timestamp(services.clock()),
         status=StillStatus.DONE,
         size=result.size,
         document=result.document,
@@ -225,21 +225,6 @@ def _publish(
         logger.warning("outputs of an older version overwrote ours; writing ours again")
         services.repository.save(_write_outputs(record, result, services))
     return StillOutcome(key, Outcome.PROCESSED)
-
-
-def _record_of(
-    still: StillKey, object_event: ObjectEvent, services: ExtractionServices, **outcome: Any
-) -> StillRecord:
-    """The item recording ``outcome`` (status and its fields) for the event's object version, now."""
-    return StillRecord(
-        still=still,
-        key=object_event.key,
-        etag=object_event.etag,
-        sequencer=object_event.sequencer,
-        updated_at=format_timestamp(services.clock()),
-        version_id=object_event.version_id,
-        **outcome,
-    )
 
 
 def _write_outputs(record: StillRecord, result: _Extraction, services: ExtractionServices) -> StillRecord:
@@ -301,10 +286,10 @@ def _record_failure(
 ) -> StillOutcome:
     code = str(getattr(error, "code", "invalid_still"))
     logger.warning("still failed", extra={"error": code, "reason": str(error)})
-    record = _record_of(
+    record = record_of_event(
         still,
         object_event,
-        services,
+        format_timestamp(services.clock()),
         status=StillStatus.FAILED,
         size=object_event.size,
         params=None if params is None else params.as_kwargs(),

@@ -16,14 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from palette_service.domain.events import ObjectEvent, not_a_still_upload, parse_s3_event
+from palette_service.domain.events import ObjectEvent, not_a_still_upload, parse_s3_event, record_of_event
 from palette_service.domain.keys import still_of
 from palette_service.domain.outcomes import Outcome, StillOutcome
 from palette_service.domain.ports import ReplayQueue, StillRepository
 from palette_service.domain.records import (
     RETRIES_EXHAUSTED,
-    StillKey,
-    StillRecord,
     StillStatus,
     format_timestamp,
     utc_now,
@@ -102,26 +100,19 @@ def _record(object_event: ObjectEvent, reason: str, services: FailureServices) -
         if error.still is None:
             return StillOutcome(key, Outcome.SKIPPED, error.code)
         still = error.still
-    if not services.repository.save_given_up(_failed_record(still, object_event, reason, services)):
+    if not services.repository.save_given_up(
+        record_of_event(
+            still,
+            object_event,
+            format_timestamp(services.clock()),
+            status=StillStatus.FAILED,
+            size=object_event.size,
+            reason=reason,
+            error=RETRIES_EXHAUSTED,
+        )
+    ):
         return StillOutcome(
             key, Outcome.SKIPPED, "an outcome of this or a newer version is recorded or claimed"
         )
     logger.warning("still given up", extra={"key": key, "reason": reason})
     return StillOutcome(key, Outcome.FAILED, RETRIES_EXHAUSTED)
-
-
-def _failed_record(
-    still: StillKey, object_event: ObjectEvent, reason: str, services: FailureServices
-) -> StillRecord:
-    return StillRecord(
-        still=still,
-        key=object_event.key,
-        status=StillStatus.FAILED,
-        etag=object_event.etag,
-        sequencer=object_event.sequencer,
-        updated_at=format_timestamp(services.clock()),
-        version_id=object_event.version_id,
-        size=object_event.size,
-        reason=reason,
-        error=RETRIES_EXHAUSTED,
-    )
