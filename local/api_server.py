@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from local.runtime import EnvironmentPool
-from local.template import ApiSpec, FunctionSpec
+from palettes_stack.template import LOCAL_ACCOUNT_ID, ApiSpec, FunctionSpec
 
 API_KEY_HEADER = "x-api-key"
 LOCAL_API_ID = "localapi01"
@@ -267,30 +267,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body: bytes,
         request_id: str,
     ) -> dict[str, Any]:
-        api = self.server.api
-        headers: dict[str, str] = {}
-        multi_headers: dict[str, list[str]] = {}
-        for name, value in self.headers.items():
-            headers[name] = value
-            multi_headers.setdefault(name, []).append(value)
-        host = self.headers.get("Host", "127.0.0.1")
-        forwarded = {
-            "X-Forwarded-For": self.client_address[0],
-            "X-Forwarded-Port": str(self.server.server_address[1]),
-        }
-        forwarded["X-Forwarded-Proto"] = "http"
-        for name, value in forwarded.items():
-            headers[name] = value
-            multi_headers[name] = [value]
+        """The REST proxy (v1) event API Gateway hands the function for this request."""
+        headers, multi_headers = self._event_headers()
         query = parse_qsl(raw_query, keep_blank_values=True)
         multi_query: dict[str, list[str]] = {}
         for name, value in query:
             multi_query.setdefault(name, []).append(value)
         is_binary = bool(body) and accepts_binary(
-            self.headers.get("Content-Type"), api.api.binary_media_types
+            self.headers.get("Content-Type"), self.server.api.api.binary_media_types
         )
-        now = datetime.now(UTC)
-        supplied_key = self.headers.get(API_KEY_HEADER)
+        encoded_body = base64.b64encode(body).decode() if is_binary else body.decode("utf-8", "replace")
         return {
             "resource": route.resource,
             "path": resource_path,
@@ -301,42 +287,69 @@ class _RequestHandler(BaseHTTPRequestHandler):
             "multiValueQueryStringParameters": multi_query or None,
             "pathParameters": {name: unquote(value) for name, value in parameters.items()} or None,
             "stageVariables": None,
-            "requestContext": {
-                "accountId": "123456789012",
-                "apiId": LOCAL_API_ID,
-                "domainName": host,
-                "domainPrefix": host.split(".", 1)[0],
-                "extendedRequestId": request_id,
-                "httpMethod": self.command,
-                "identity": {
-                    "accessKey": None,
-                    "accountId": None,
-                    "apiKey": supplied_key if route.key_required else None,
-                    "apiKeyId": LOCAL_API_KEY_ID if route.key_required else None,
-                    "caller": None,
-                    "cognitoAuthenticationProvider": None,
-                    "cognitoAuthenticationType": None,
-                    "cognitoIdentityId": None,
-                    "cognitoIdentityPoolId": None,
-                    "principalOrgId": None,
-                    "sourceIp": self.client_address[0],
-                    "user": None,
-                    "userAgent": self.headers.get("User-Agent"),
-                    "userArn": None,
-                },
-                "path": raw_path,
-                "protocol": self.request_version,
-                "requestId": request_id,
-                "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-                "requestTimeEpoch": int(now.timestamp() * 1000),
-                "resourceId": "local",
-                "resourcePath": route.resource,
-                "stage": api.api.stage,
-            },
-            "body": (base64.b64encode(body).decode() if is_binary else body.decode("utf-8", "replace"))
-            if body
-            else None,
+            "requestContext": self._request_context(route, raw_path=raw_path, request_id=request_id),
+            "body": encoded_body if body else None,
             "isBase64Encoded": is_binary,
+        }
+
+    def _event_headers(self) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """The request's headers, single- and multi-valued, with the ones API Gateway adds."""
+        headers: dict[str, str] = {}
+        multi_headers: dict[str, list[str]] = {}
+        for name, value in self.headers.items():
+            headers[name] = value
+            multi_headers.setdefault(name, []).append(value)
+        forwarded = {
+            "X-Forwarded-For": self.client_address[0],
+            "X-Forwarded-Port": str(self.server.server_address[1]),
+            "X-Forwarded-Proto": "http",
+        }
+        for name, value in forwarded.items():
+            headers[name] = value
+            multi_headers[name] = [value]
+        return headers, multi_headers
+
+    def _request_context(self, route: Route, *, raw_path: str, request_id: str) -> dict[str, Any]:
+        host = self.headers.get("Host", "127.0.0.1")
+        now = datetime.now(UTC)
+        return {
+            "accountId": LOCAL_ACCOUNT_ID,
+            "apiId": LOCAL_API_ID,
+            "domainName": host,
+            "domainPrefix": host.split(".", 1)[0],
+            "extendedRequestId": request_id,
+            "httpMethod": self.command,
+            "identity": self._identity(route),
+            "path": raw_path,
+            "protocol": self.request_version,
+            "requestId": request_id,
+            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "requestTimeEpoch": int(now.timestamp() * 1000),
+            "resourceId": "local",
+            "resourcePath": route.resource,
+            "stage": self.server.api.api.stage,
+        }
+
+    def _identity(self, route: Route) -> dict[str, Any]:
+        """Who called: the source address, the user agent and, on a keyed route, the API key."""
+        unknown = (
+            "accessKey",
+            "accountId",
+            "caller",
+            "cognitoAuthenticationProvider",
+            "cognitoAuthenticationType",
+            "cognitoIdentityId",
+            "cognitoIdentityPoolId",
+            "principalOrgId",
+            "user",
+            "userArn",
+        )
+        return {
+            **dict.fromkeys(unknown),
+            "apiKey": self.headers.get(API_KEY_HEADER) if route.key_required else None,
+            "apiKeyId": LOCAL_API_KEY_ID if route.key_required else None,
+            "sourceIp": self.client_address[0],
+            "userAgent": self.headers.get("User-Agent"),
         }
 
     def _proxy_response(self, response: Any) -> _Answer:

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from local.stack import LocalStack, LocalStackSettings
-from local.template import REPOSITORY
 from palette_service.web.routes import still_path as palette_path
 from palettes_cli.api_client import ApiClient
 from palettes_cli.commands.upload import plan_uploads, upload_stills
 from palettes_cli.errors import ClientError
 from palettes_cli.stills import wait_for_palettes
+from palettes_stack.template import REPOSITORY
 
 SAMPLES = REPOSITORY / "samples" / "stills"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp"}
@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         extract_concurrency=args.concurrency,
         log_dir=args.out / "logs",
     )
-    print("Starting the local stack: moto on 127.0.0.1, the extract and API functions, the read API ...")
+    print("Starting the local stack: moto on 127.0.0.1, the template's functions, the read API ...")
     started = time.perf_counter()
     # Ctrl-C, even where a shell started us with SIGINT ignored, and SIGTERM (a supervisor, `kill`)
     # stop everything in order.

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 
 from local.dispatcher import AsyncDispatcher
 from local.runtime import EnvironmentPool
-from local.template import FunctionSpec
+from palettes_stack.template import FunctionSpec
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _Answer = tuple[str, list[tuple[str, str]], bytes]

@@ -29,7 +29,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from local.template import REPOSITORY, FunctionSpec
+from palettes_stack.async_invoke import error_payload
+from palettes_stack.context import LocalContext
+from palettes_stack.template import REPOSITORY, FunctionSpec
 
 # Lambda allows 10 s of init; spawning an interpreter that imports numpy and Pillow on a
 # small, busy machine can take longer, and a slow cold start is not the failure this should catch.
@@ -48,26 +50,6 @@ class Invocation:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-@dataclass
-class LocalContext:
-    """The parts of Lambda's context object that handlers and Powertools read."""
-
-    function_name: str
-    invoked_function_arn: str
-    memory_limit_in_mb: int
-    aws_request_id: str
-    deadline: float
-    function_version: str = "$LATEST"
-    log_group_name: str = ""
-    log_stream_name: str = "local"
-    identity: Any = None
-    client_context: Any = None
-    tenant_id: Any = None
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.deadline - time.time()) * 1000))
 
 
 def function_environment(
@@ -334,7 +316,7 @@ def _init(handler_path: str) -> tuple[Any, dict[str, Any] | None]:
         return getattr(module, function_name), None
     except Exception as error:  # noqa: BLE001 - Lambda reports any init failure as the invocation's error
         traceback.print_exc()
-        return None, _error_payload(error, error_type="Runtime.ImportModuleError")
+        return None, error_payload(error, error_type="Runtime.ImportModuleError")
 
 
 def _run(handler: Any, event: Any, context: LocalContext) -> tuple[str, Any]:
@@ -345,20 +327,12 @@ def _run(handler: Any, event: Any, context: LocalContext) -> tuple[str, Any]:
         answer: tuple[str, Any] = ("ok", json.dumps(handler(event, context)))
     except Exception as error:  # noqa: BLE001 - the runtime reports every handler error to the invoker
         traceback.print_exc()
-        answer = ("error", _error_payload(error))
+        answer = ("error", error_payload(error))
     except SystemExit as error:
-        answer = ("error", _error_payload(error, error_type="Runtime.ExitError"))
+        answer = ("error", error_payload(error, error_type="Runtime.ExitError"))
     duration = (time.perf_counter() - started) * 1000
     print(f"END RequestId: {request_id}\nREPORT RequestId: {request_id}\tDuration: {duration:.2f} ms")
     return answer
-
-
-def _error_payload(error: BaseException, *, error_type: str | None = None) -> dict[str, Any]:
-    return {
-        "errorMessage": str(error),
-        "errorType": error_type or type(error).__name__,
-        "stackTrace": traceback.format_tb(error.__traceback__),
-    }
 
 
 if __name__ == "__main__":

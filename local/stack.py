@@ -1,12 +1,14 @@
 """The service on 127.0.0.1: moto in server mode with the template's resources, the functions, the API.
 
-One endpoint (``endpoint_url``) answers S3, DynamoDB and SQS (moto) and Lambda's Invoke API (the local
-functions); boto3 and the ``aws`` CLI reach it with ``--endpoint-url`` or ``AWS_ENDPOINT_URL``. The
-bucket, table and failure queue are created from template.yaml's properties; the bucket notifies
-the extract function's async queue for the template's S3 event (its events and prefix filter), and
-a dispatcher drains that queue into the real handler (see ``local.dispatcher``). The read API is
-served by ``local.api_server``. Everything stops with :meth:`LocalStack.stop`, also after a failed
-start.
+One endpoint (``endpoint_url``) answers S3, DynamoDB and SQS (moto, behind ``local.endpoint``) and
+Lambda's Invoke API (the local functions); boto3 and the ``aws`` CLI reach it with
+``--endpoint-url`` or ``AWS_ENDPOINT_URL``. The buckets, tables and queues are created from
+template.yaml (``palettes_stack.resources``), and every function of the template runs in execution
+environments of its own (``local.runtime``). A function with an S3 event gets an async queue that
+the bucket notifies for the template's events and prefix filter, drained by a dispatcher
+(``local.dispatcher``); a function with SQS events gets their event source mappings
+(``local.sqs_event_source``). The read API is served by ``local.api_server``. Everything stops with
+:meth:`LocalStack.stop`, also after a failed start.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import contextlib
 import secrets
 import string
 import threading
+import time
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -28,15 +31,18 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from local import s3_events
 from local.api_server import LocalApi
-from local.dispatcher import AsyncDispatcher, AsyncPolicy
+from local.dispatcher import AsyncDispatcher
+from local.endpoint import MotoFront
 from local.lambda_endpoint import LambdaInvokeApplication, LocalFunction
+from local.queue_poller import QueuePoller
 from local.runtime import EnvironmentPool, function_environment
-from local.template import TEMPLATE_PATH, FunctionSpec, StackTemplate, load_template
+from local.sqs_event_source import SqsEventSource
+from palettes_stack.async_invoke import AsyncInvokeConfig
+from palettes_stack.resources import create_resources
+from palettes_stack.template import TEMPLATE_PATH, FunctionSpec, StackTemplate
 
 DEFAULT_STACK_NAME = "palettes-local"
 DEFAULT_REGION = "us-east-1"
-# moto's default account: the ARNs the template computes must be the ones moto uses.
-ACCOUNT_ID = "123456789012"
 EXTRACT_FUNCTION = "ExtractFunction"
 API_FUNCTION = "ApiFunction"
 STILLS_BUCKET = "StillsBucket"
@@ -53,7 +59,12 @@ _running_lock = threading.Lock()
 
 @dataclass(frozen=True)
 class LocalStackSettings:
-    """How to run the local stack; every port 0 means a free port chosen by the system."""
+    """How to run the local stack; every port 0 means a free port chosen by the system.
+
+    ``extract_concurrency`` is the extract function's number of execution environments (every other
+    function has one); ``retry_delays`` are the waits before the retries of an asynchronous
+    invocation (Lambda waits about 1 and 2 minutes).
+    """
 
     template_path: Path = TEMPLATE_PATH
     stack_name: str = DEFAULT_STACK_NAME
@@ -78,30 +89,44 @@ class LocalStack:
 
     def __init__(self, settings: LocalStackSettings | None = None) -> None:
         self.settings = settings or LocalStackSettings()
-        self.template = StackTemplate(
-            load_template(self.settings.template_path),
+        self.template = StackTemplate.read(
+            self.settings.template_path,
             stack_name=self.settings.stack_name,
             region=self.settings.region,
-            account_id=ACCOUNT_ID,
             parameters=self.settings.parameters,
-            base_dir=self.settings.template_path.parent,
         )
         self.api_key = self.settings.api_key or generate_api_key()
         self.log_dir = self.settings.log_dir or Path("out/local/logs")
-        self.extract_function: FunctionSpec = self.template.function(EXTRACT_FUNCTION)
-        self.api_function: FunctionSpec = self.template.function(API_FUNCTION)
+        self.functions = self._read_functions()
         self.bucket = self.template.physical_name(STILLS_BUCKET)
         self.table_name = self.template.physical_name(PALETTES_TABLE)
         self.input_prefix = self.extract_function.environment.get("INPUT_PREFIX", "stills/")
+        # Queue URLs by logical id, the functions' async queues by function: known once started.
+        self.queue_urls: dict[str, str] = {}
+        self.async_queue_urls: dict[str, str] = {}
+        self._front: MotoFront | None = None
         self._server: BaseWSGIServer | None = None
         self._server_thread: threading.Thread | None = None
-        self._pools: list[EnvironmentPool] = []
-        self._dispatchers: list[AsyncDispatcher] = []
+        self._pools: dict[str, EnvironmentPool] = {}
+        # Dispatchers before event source mappings: a dispatcher's give-ups feed a mapping's queue.
+        self._pollers: list[QueuePoller] = []
         self._api: LocalApi | None = None
         self._s3_events_installed = False
         self._registered = False
-        self.failure_queue_url: str | None = None
-        self.async_queue_url: str | None = None
+
+    @property
+    def extract_function(self) -> FunctionSpec:
+        return self.functions[EXTRACT_FUNCTION]
+
+    @property
+    def api_function(self) -> FunctionSpec:
+        return self.functions[API_FUNCTION]
+
+    @property
+    def failure_queue_url(self) -> str | None:
+        """The extract function's on-failure destination."""
+        destination = self.extract_function.on_failure_logical_id
+        return self.queue_urls.get(destination) if destination else None
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> Self:
@@ -119,6 +144,30 @@ class LocalStack:
         return self
 
     def _start(self) -> None:
+        self._claim_stack_name()
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        s3_events.install()
+        self._s3_events_installed = True
+        invoke_app = self._start_endpoint()
+        # A queue's !Ref is its URL (REPLAY_QUEUE_URL is one): the endpoint's, now that it is known.
+        self.template = self.template.at_endpoint(self.endpoint_url)
+        self.functions = self._read_functions()
+        self.queue_urls = dict(create_resources(self.template, self.client).queue_urls)
+        self._route_s3_events()
+        self._start_pools()
+        self._start_pollers(invoke_app)
+        self._api = LocalApi(
+            self.template.api(API),
+            self.api_function,
+            self._pools[API_FUNCTION],
+            api_key=self.api_key,
+            host=self.settings.host,
+            port=self.settings.api_port,
+            access_log=self.log_dir / f"{API}-access.log",
+        )
+        self._api.start()
+
+    def _claim_stack_name(self) -> None:
         with _running_lock:
             if self.settings.stack_name in _running:
                 raise RuntimeError(
@@ -126,10 +175,10 @@ class LocalStack:
                 )
             _running.add(self.settings.stack_name)
             self._registered = True
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        s3_events.install()
-        self._s3_events_installed = True
-        invoke_app = LambdaInvokeApplication(DomainDispatcherApplication(create_backend_app))
+
+    def _start_endpoint(self) -> LambdaInvokeApplication:
+        self._front = MotoFront(DomainDispatcherApplication(create_backend_app))
+        invoke_app = LambdaInvokeApplication(self._front)
         self._server = make_server(
             self.settings.host,
             self.settings.aws_port,
@@ -141,55 +190,68 @@ class LocalStack:
             target=self._server.serve_forever, name="local-aws", daemon=True
         )
         self._server_thread.start()
-        self._create_resources()
+        return invoke_app
 
-        extract_pool = self._pool(self.extract_function, self.settings.extract_concurrency)
-        api_pool = self._pool(self.api_function, 1)
-        # Cold starts in parallel with each other: both import the service layer.
-        starters = [threading.Thread(target=pool.start, daemon=True) for pool in (extract_pool, api_pool)]
+    def _start_pools(self) -> None:
+        """Every function's execution environments, cold-started in parallel (they import the same layers)."""
+        for logical_id, function in self.functions.items():
+            size = self.settings.extract_concurrency if logical_id == EXTRACT_FUNCTION else 1
+            environment = function_environment(
+                function, endpoint_url=self.endpoint_url, region=self.settings.region
+            )
+            self._pools[logical_id] = EnvironmentPool(
+                function, environment, self.log_dir / function.logical_id, size
+            )
+        starters = [threading.Thread(target=pool.start, daemon=True) for pool in self._pools.values()]
         for thread in starters:
             thread.start()
         for thread in starters:
             thread.join()
 
-        assert self.async_queue_url is not None
-        dispatcher = AsyncDispatcher(
-            self.client("sqs"),
-            self.async_queue_url,
-            extract_pool,
-            AsyncPolicy(
-                function_arn=self.extract_function.arn,
-                max_retry_attempts=self.extract_function.max_retry_attempts,
-                max_event_age_seconds=self.extract_function.max_event_age_seconds,
-                on_failure_queue_url=self.failure_queue_url,
-                retry_delays=self.settings.retry_delays,
-            ),
-        )
-        dispatcher.start()
-        self._dispatchers.append(dispatcher)
-        invoke_app.register(LocalFunction(self.extract_function, extract_pool, dispatcher))
-        invoke_app.register(LocalFunction(self.api_function, api_pool))
-
-        self._api = LocalApi(
-            self.template.api(API),
-            self.api_function,
-            api_pool,
-            api_key=self.api_key,
-            host=self.settings.host,
-            port=self.settings.api_port,
-            access_log=self.log_dir / f"{API}-access.log",
-        )
-        self._api.start()
+    def _start_pollers(self, invoke_app: LambdaInvokeApplication) -> None:
+        """The async queues' dispatchers and the SQS event source mappings; the Invoke API's functions."""
+        sqs = self.client("sqs")
+        sources: list[QueuePoller] = []
+        for logical_id, function in self.functions.items():
+            pool = self._pools[logical_id]
+            dispatcher = None
+            if logical_id in self.async_queue_urls:
+                destination = function.on_failure_logical_id
+                dispatcher = AsyncDispatcher(
+                    sqs,
+                    self.async_queue_urls[logical_id],
+                    pool,
+                    AsyncInvokeConfig.of(function),
+                    on_failure_queue_url=self.queue_urls.get(destination) if destination else None,
+                    retry_delays=self.settings.retry_delays,
+                )
+                self._pollers.append(dispatcher)
+            invoke_app.register(LocalFunction(function, pool, dispatcher))
+            sources += [
+                SqsEventSource(
+                    sqs,
+                    self.queue_urls[trigger.queue_logical_id],
+                    pool,
+                    trigger,
+                    queue_arn=self.template.arn(trigger.queue_logical_id),
+                    region=self.settings.region,
+                )
+                for trigger in function.sqs_triggers
+                if trigger.enabled
+            ]
+        self._pollers += sources
+        for poller in self._pollers:
+            poller.start()
 
     def stop(self) -> None:
         """Stop everything that was started, in reverse order; safe to call twice."""
         if self._api is not None:
             self._api.stop()
             self._api = None
-        for dispatcher in self._dispatchers:
-            dispatcher.stop()
-        self._dispatchers.clear()
-        for pool in self._pools:
+        for poller in self._pollers:
+            poller.stop()
+        self._pollers.clear()
+        for pool in self._pools.values():
             pool.close()
         self._pools.clear()
         last = False
@@ -261,8 +323,24 @@ class LocalStack:
         }
 
     def wait_idle(self, timeout: float = 60) -> bool:
-        """Whether every queued event was handled (or sent to the failure queue) within ``timeout``."""
-        return all(dispatcher.wait_idle(timeout) for dispatcher in self._dispatchers)
+        """Whether, within ``timeout``, every queued event was handled: each asynchronous invocation
+        (or its record on the on-failure queue) and each message of an event source mapping's queue
+        (deleted, or moved to its dead-letter queue)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(poller.is_idle() for poller in self._pollers):
+                return True
+            time.sleep(0.2)
+        return False
+
+    @contextlib.contextmanager
+    def s3_reads_denied(self, key: str) -> Iterator[None]:
+        """While inside, every GetObject and HeadObject of ``key`` in the stills bucket answers 403
+        AccessDenied (see ``local.endpoint``): a fault for tests."""
+        if self._front is None:
+            raise RuntimeError("the local stack is not running")
+        with self._front.deny_s3_reads(self.bucket, key):
+            yield
 
     def count_recorded(self) -> int:
         """How many stills record an outcome (DONE or FAILED; not an extraction's claim, PROCESSING),
@@ -284,115 +362,52 @@ class LocalStack:
 
     @property
     def cold_starts(self) -> int:
-        return sum(pool.cold_starts for pool in self._pools)
+        return sum(pool.cold_starts for pool in self._pools.values())
 
     def process_ids(self) -> list[int]:
         """The processes of the functions' execution environments (for checks that they are gone)."""
-        return [pid for pool in self._pools for pid in pool.process_ids]
+        return [pid for pool in self._pools.values() for pid in pool.process_ids]
 
     # ------------------------------------------------------------------ resources
-    def _create_resources(self) -> None:
-        for logical_id in self.template.logical_ids("AWS::S3::Bucket"):
-            self._create_bucket(logical_id)
-        for logical_id in self.template.logical_ids("AWS::DynamoDB::Table"):
-            self._create_table(logical_id)
-        sqs = self.client("sqs")
-        for logical_id in self.template.logical_ids("AWS::SQS::Queue"):
-            attributes = {
-                name: _attribute(value) for name, value in self.template.properties(logical_id).items()
-            }
-            attributes.pop("QueueName", None)
-            url = sqs.create_queue(QueueName=self.template.physical_name(logical_id), Attributes=attributes)[
-                "QueueUrl"
-            ]
-            if logical_id == self.extract_function.on_failure_logical_id:
-                self.failure_queue_url = url
-        # Lambda's internal queue for the extract function's asynchronous invocations; a message stays
-        # invisible while it is processed, so the visibility timeout outlasts the function's timeout.
-        self.async_queue_url = sqs.create_queue(
-            QueueName=f"{self.extract_function.name}-async-events",
-            Attributes={"VisibilityTimeout": str(self.extract_function.timeout_seconds * 2)},
-        )["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=self.async_queue_url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
-        s3 = self.client("s3")
-        for index, trigger in enumerate(self.extract_function.s3_triggers):
-            configuration: dict[str, Any] = {
-                "Id": f"{EXTRACT_FUNCTION}-{index}",
-                "QueueArn": queue_arn,
-                "Events": list(trigger.events),
-            }
-            if trigger.filter_rules:
-                configuration["Filter"] = {
-                    "Key": {
-                        "FilterRules": [
-                            {"Name": name, "Value": value} for name, value in trigger.filter_rules
-                        ]
-                    }
-                }
-            s3.put_bucket_notification_configuration(
-                Bucket=self.template.physical_name(trigger.bucket_logical_id),
-                NotificationConfiguration={"QueueConfigurations": [configuration]},
-            )
-
-    def _create_bucket(self, logical_id: str) -> None:
-        """The bucket, with the properties clients can observe: versioning, encryption, access block."""
-        properties = self.template.properties(logical_id)
-        s3 = self.client("s3")
-        name = self.template.physical_name(logical_id)
-        arguments: dict[str, Any] = {"Bucket": name}
-        if self.settings.region != "us-east-1":
-            arguments["CreateBucketConfiguration"] = {"LocationConstraint": self.settings.region}
-        s3.create_bucket(**arguments)
-        if versioning := properties.get("VersioningConfiguration"):
-            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": versioning["Status"]})
-        if encryption := properties.get("BucketEncryption"):
-            rules = [
-                {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
-                for rule in encryption["ServerSideEncryptionConfiguration"]
-            ]
-            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
-        if public_access := properties.get("PublicAccessBlockConfiguration"):
-            s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=public_access)
-
-    def _create_table(self, logical_id: str) -> None:
-        properties = self.template.properties(logical_id)
-        dynamodb = self.client("dynamodb")
-        name = self.template.physical_name(logical_id)
-        create: dict[str, Any] = {
-            key: properties[key]
-            for key in (
-                "AttributeDefinitions",
-                "KeySchema",
-                "GlobalSecondaryIndexes",
-                "LocalSecondaryIndexes",
-                "BillingMode",
-                "ProvisionedThroughput",
-                "StreamSpecification",
-            )
-            if key in properties
+    def _read_functions(self) -> dict[str, FunctionSpec]:
+        return {
+            logical_id: self.template.function(logical_id)
+            for logical_id in self.template.logical_ids("AWS::Serverless::Function")
         }
-        if sse := properties.get("SSESpecification"):
-            # CloudFormation says SSEEnabled where the API says Enabled.
-            create["SSESpecification"] = {
-                "Enabled": bool(sse.get("SSEEnabled")),
-                **{key: sse[key] for key in ("SSEType", "KMSMasterKeyId") if key in sse},
-            }
-        dynamodb.create_table(TableName=name, **create)
-        recovery = properties.get("PointInTimeRecoverySpecification")
-        if recovery and recovery.get("PointInTimeRecoveryEnabled"):
-            dynamodb.update_continuous_backups(
-                TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
-            )
 
-    def _pool(self, function: FunctionSpec, size: int) -> EnvironmentPool:
-        environment = function_environment(
-            function, endpoint_url=self.endpoint_url, region=self.settings.region
-        )
-        pool = EnvironmentPool(function, environment, self.log_dir / function.logical_id, size)
-        self._pools.append(pool)
-        return pool
+    def _route_s3_events(self) -> None:
+        """An async queue for each function with S3 events (Lambda's internal queue), and the buckets'
+        notifications to it with the template's events and key filter."""
+        sqs = self.client("sqs")
+        notifications: dict[str, list[dict[str, Any]]] = {}
+        for logical_id, function in self.functions.items():
+            if not function.s3_triggers:
+                continue
+            # A message stays invisible while it is processed: the visibility timeout outlasts the function's.
+            url = sqs.create_queue(
+                QueueName=f"{function.name}-async-events",
+                Attributes={"VisibilityTimeout": str(function.timeout_seconds * 2)},
+            )["QueueUrl"]
+            self.async_queue_urls[logical_id] = url
+            queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            for index, trigger in enumerate(function.s3_triggers):
+                configuration: dict[str, Any] = {
+                    "Id": f"{logical_id}-{index}",
+                    "QueueArn": queue_arn,
+                    "Events": list(trigger.events),
+                }
+                if trigger.filter_rules:
+                    rules = [{"Name": name, "Value": value} for name, value in trigger.filter_rules]
+                    configuration["Filter"] = {"Key": {"FilterRules": rules}}
+                notifications.setdefault(trigger.bucket_logical_id, []).append(configuration)
+        s3 = self.client("s3")
+        for bucket_logical_id, configurations in notifications.items():
+            s3.put_bucket_notification_configuration(
+                Bucket=self.template.physical_name(bucket_logical_id),
+                NotificationConfiguration={"QueueConfigurations": configurations},
+            )
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -400,9 +415,3 @@ class _QuietRequestHandler(MotoRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
-
-
-def _attribute(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

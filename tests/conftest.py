@@ -1,4 +1,5 @@
-"""Shared fixtures: moto-backed bucket and table (as template.yaml defines them), sample stills, events."""
+"""Shared fixtures: the stack's bucket, table and queues on moto (made from template.yaml), sample
+stills, events."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from palettes_stack.resources import create_bucket, create_queues, create_table
+from palettes_stack.template import StackTemplate
 from tests.events import load_event
 
 # Powertools reads these when the shared Logger/Tracer/Metrics are made, which happens when a test
@@ -22,8 +25,11 @@ os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "palettes")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 REGION = "eu-west-1"
-STILLS_BUCKET = "palettes-stills-test"
-PALETTES_TABLE = "palettes-test"
+# The stack the handler tests run: template.yaml's resources, names and environment for this stack.
+TEST_STACK = StackTemplate.read(stack_name="palettes-test", region=REGION)
+EXTRACT_FUNCTION = TEST_STACK.function("ExtractFunction")
+STILLS_BUCKET = TEST_STACK.physical_name("StillsBucket")
+PALETTES_TABLE = TEST_STACK.physical_name("PalettesTable")
 
 
 @pytest.fixture
@@ -51,49 +57,33 @@ def s3_client(aws: None) -> Any:
 
 @pytest.fixture
 def stills_bucket(s3_client: Any) -> str:
-    """The stills bucket, versioned like the template's (events then carry a versionId)."""
-    s3_client.create_bucket(Bucket=STILLS_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    s3_client.put_bucket_versioning(Bucket=STILLS_BUCKET, VersioningConfiguration={"Status": "Enabled"})
-    return STILLS_BUCKET
+    """The template's stills bucket (versioned: events then carry a versionId)."""
+    return create_bucket(TEST_STACK, "StillsBucket", s3_client)
 
 
 @pytest.fixture
 def palettes_table(aws: None) -> Any:
-    """The palettes table with its ByFilmNewest index, as template.yaml defines them."""
-    dynamodb = boto3.resource("dynamodb", region_name=REGION)
-    table = dynamodb.create_table(
-        TableName=PALETTES_TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "gsi1pk", "gsi1sk")
-        ],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "ByFilmNewest",
-                "KeySchema": [
-                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
-    table.wait_until_exists()
-    return table
+    """The template's palettes table, with its ByFilmNewest index."""
+    name = create_table(TEST_STACK, "PalettesTable", boto3.client("dynamodb", region_name=REGION))
+    return boto3.resource("dynamodb", region_name=REGION).Table(name)
+
+
+@pytest.fixture
+def stack_queues(aws: None) -> dict[str, str]:
+    """Every queue of the template (the failure queue redriving to the replay queue), URLs by logical id."""
+    return create_queues(TEST_STACK, boto3.client("sqs", region_name=REGION))
 
 
 @pytest.fixture
 def service_env(monkeypatch: pytest.MonkeyPatch, stills_bucket: str, palettes_table: Any) -> dict[str, str]:
-    """The functions' environment (what template.yaml sets), pointing at the moto resources."""
+    """The extract function's environment as template.yaml sets it for this stack (Powertools' settings
+    aside: they are read at import), naming the moto bucket and table."""
     env = {
-        "STILLS_BUCKET": stills_bucket,
-        "PALETTES_TABLE": palettes_table.name,
-        "INPUT_PREFIX": "stills/",
-        "PALETTE_PREFIX": "palettes/",
-        "SWATCH_PREFIX": "swatches/",
-        "MAX_OBJECT_BYTES": str(50 * 1024 * 1024),
+        name: value
+        for name, value in EXTRACT_FUNCTION.environment.items()
+        if not name.startswith("POWERTOOLS_")
     }
+    assert (env["STILLS_BUCKET"], env["PALETTES_TABLE"]) == (stills_bucket, palettes_table.name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return env

@@ -66,7 +66,7 @@ def wait_for_items(
             item = table.get_item(Key={"pk": f"FILM#{film}", "sk": f"STILL#{name}"}, ConsistentRead=True).get(
                 "Item"
             )
-            if item is not None and item["status"] in RECORDED:
+            if item is not None and item.get("status") in RECORDED:
                 items[name] = item
         if len(items) == len(names):
             return items

@@ -7,21 +7,28 @@ import json
 import os
 import socket
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote_plus, urlsplit
 
 import pytest
 from botocore.exceptions import ClientError
 
 from local import s3_events
+from local.runtime import Invocation
+from local.sqs_event_source import SqsEventSource
 from local.stack import LocalStack, LocalStackSettings
-from local.template import load_template
+from palettes_cli.s3_events import S3Object, s3_event
+from palettes_stack.template import SqsTrigger, load_template
 from tests.e2e.conftest import SAMPLES, HttpAnswer, http_get, wait_for_items
 
 pytestmark = pytest.mark.e2e
 
 FILM = "e2e-film"
+GIVEN_UP_FILM = "e2e-given-up"
+REPLAY_QUEUE = "ExtractReplayQueue"
 AWKWARD = "Opening shot é+%.jpg"
 CORRUPT = "corrupt.jpg"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -84,6 +91,28 @@ def test_resources_follow_the_template(stack: LocalStack) -> None:
     }
     assert stack.failure_queue_url is not None
     assert stack.extract_function.max_retry_attempts == 2
+
+
+def test_queues_and_the_sqs_triggered_function_follow_the_template(stack: LocalStack) -> None:
+    sqs = stack.client("sqs")
+    declared = load_template()["Resources"]["ExtractFailuresQueue"]["Properties"]
+    attributes = sqs.get_queue_attributes(QueueUrl=stack.failure_queue_url, AttributeNames=["All"])[
+        "Attributes"
+    ]
+    redrive = json.loads(attributes["RedrivePolicy"])
+    assert redrive["deadLetterTargetArn"] == stack.template.arn(REPLAY_QUEUE)
+    assert int(redrive["maxReceiveCount"]) == declared["RedrivePolicy"]["maxReceiveCount"]
+    assert attributes["VisibilityTimeout"] == str(declared["VisibilityTimeout"])
+    record_failures = stack.functions["RecordFailuresFunction"]
+    (trigger,) = record_failures.sqs_triggers
+    assert (trigger.queue_logical_id, trigger.batch_size, trigger.report_batch_item_failures) == (
+        "ExtractFailuresQueue",
+        10,
+        True,
+    )
+    # !Ref of a queue is its URL: the one the local endpoint gave the replay queue.
+    assert record_failures.environment["REPLAY_QUEUE_URL"] == stack.queue_urls[REPLAY_QUEUE]
+    assert [path.name for path in record_failures.layer_dirs] == ["service"]
 
 
 # ---------------------------------------------------------------------- the pipeline
@@ -179,9 +208,10 @@ def test_the_swatch_is_binary_for_a_client_that_accepts_png(uploaded: Uploaded) 
         Bucket=stack.bucket, Key=uploaded.items["coffee.jpg"]["swatch_key"]
     )
     assert answer.body == stored["Body"].read()
-    # API Gateway's rule: the first Accept type decides; */* matches none of the binary media types,
-    # so the body stays base64 text (a deployed API does the same).
-    as_text = api(stack, palette_url("coffee.jpg", "/swatch"), accept="*/*")
+    # API Gateway's rule: the first Accept type decides. The template's binary media type */* matches
+    # any, curl's */* included; a request that names no type gets the base64 text.
+    assert api(stack, palette_url("coffee.jpg", "/swatch"), accept="*/*").body == answer.body
+    as_text = api(stack, palette_url("coffee.jpg", "/swatch"), accept="")
     assert base64.b64decode(as_text.body) == answer.body
 
 
@@ -253,7 +283,7 @@ def test_the_openapi_document(uploaded: Uploaded) -> None:
 # ---------------------------------------------------------------------- Lambda's invoke API
 def test_synchronous_invoke_runs_the_real_handler(stack: LocalStack) -> None:
     lambda_client = stack.client("lambda")
-    event = {"Records": []}
+    event: dict[str, Any] = {"Records": []}
     response = lambda_client.invoke(
         FunctionName=stack.extract_function.name, Payload=json.dumps(event).encode()
     )
@@ -265,24 +295,148 @@ def test_synchronous_invoke_runs_the_real_handler(stack: LocalStack) -> None:
     assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
-def test_a_failing_event_is_retried_then_sent_to_the_failure_queue(stack: LocalStack) -> None:
-    """Like EventInvokeConfig: MaximumRetryAttempts=2, then an invocation record on the on-failure queue."""
-    poison = {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": {}}]}
-    response = stack.client("lambda").invoke(
-        FunctionName=stack.extract_function.arn, InvocationType="Event", Payload=json.dumps(poison).encode()
-    )
-    assert response["StatusCode"] == 202
-    assert stack.wait_idle(60)
+def replay_record(stack: LocalStack, key: str, *, timeout: float = 90) -> dict[str, Any]:
+    """The invocation record kept in the replay queue for an event about ``key``, once it is there
+    (received with no visibility timeout: it stays for the next reader)."""
     sqs = stack.client("sqs")
-    messages = sqs.receive_message(
-        QueueUrl=stack.failure_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2
-    )
-    records = [json.loads(message["Body"]) for message in messages.get("Messages", [])]
-    (record,) = [record for record in records if record["requestPayload"] == poison]
+    deadline = time.monotonic() + timeout
+    while True:
+        messages = sqs.receive_message(
+            QueueUrl=stack.queue_urls[REPLAY_QUEUE],
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=0,
+            WaitTimeSeconds=1,
+        ).get("Messages", [])
+        for message in messages:
+            record = json.loads(message["Body"])
+            records = record.get("requestPayload", {}).get("Records", [])
+            if any(
+                unquote_plus(item.get("s3", {}).get("object", {}).get("key", "")) == key for item in records
+            ):
+                return dict(record)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no record of {key} in {REPLAY_QUEUE} after {timeout} s")
+
+
+def assert_given_up(stack: LocalStack, name: str, record: dict[str, Any], item: dict[str, Any]) -> None:
+    """Every attempt failed (the template's retries), the record says so, the still is FAILED."""
+    attempts = stack.extract_function.max_retry_attempts + 1
     assert record["requestContext"]["condition"] == "RetriesExhausted"
-    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert record["requestContext"]["approximateInvokeCount"] == attempts
+    assert record["requestContext"]["functionArn"] == f"{stack.extract_function.arn}:$LATEST"
     assert record["responseContext"]["functionError"] == "Unhandled"
-    assert record["responsePayload"]["errorType"]
+    assert record["responsePayload"]["errorType"] == "ClientError"
+    assert item["status"] == "FAILED"
+    assert item["error"] == "retries_exhausted"
+    assert f"failed on {attempts} attempts" in item["reason"] and "ClientError" in item["reason"]
+    answer = api(stack, f"/palettes/{GIVEN_UP_FILM}/{quote(name, safe='')}")
+    assert answer.status == 422
+    assert answer.json()["reason"] == item["reason"]
+
+
+def test_an_upload_whose_extraction_always_fails_ends_failed_and_kept_for_replay(stack: LocalStack) -> None:
+    """Lambda retries the upload's event, gives it up to ExtractFailuresQueue, whose event source
+    mapping runs RecordFailuresFunction: the still is FAILED (retries_exhausted), the record kept."""
+    name = "unreadable.jpg"
+    key = f"{stack.input_prefix}{GIVEN_UP_FILM}/{name}"
+    table = stack.resource("dynamodb").Table(stack.table_name)
+    with stack.s3_reads_denied(key):
+        stack.client("s3").put_object(
+            Bucket=stack.bucket, Key=key, Body=(SAMPLES / "coffee.jpg").read_bytes()
+        )
+        item = wait_for_items(table, GIVEN_UP_FILM, [name])[name]
+        record = replay_record(stack, key)
+    assert_given_up(stack, name, record, item)
+    assert record["requestPayload"]["Records"][0]["s3"]["object"]["eTag"] == item["etag"]
+    assert stack.wait_idle(60)
+    attributes = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack.failure_queue_url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    assert attributes == {"ApproximateNumberOfMessages": "0", "ApproximateNumberOfMessagesNotVisible": "0"}
+
+
+def test_an_asynchronous_invoke_that_always_fails_is_given_up_the_same_way(stack: LocalStack) -> None:
+    """``lambda invoke --invocation-type Event`` takes the path of an S3 notification: 202, retries,
+    the on-failure record, a FAILED still."""
+    name = "invoked.jpg"
+    key = f"{stack.input_prefix}{GIVEN_UP_FILM}/{name}"
+    still = S3Object(key=key, etag="0" * 32, size=1234, sequencer="0067455D2B7A3C1F9E", version_id="v1")
+    event = s3_event(stack.bucket, [still], region=stack.settings.region, requester="e2e")
+    with stack.s3_reads_denied(key):
+        response = stack.client("lambda").invoke(
+            FunctionName=stack.extract_function.arn,
+            InvocationType="Event",
+            Payload=json.dumps(event).encode(),
+        )
+        assert response["StatusCode"] == 202
+        item = wait_for_items(stack.resource("dynamodb").Table(stack.table_name), GIVEN_UP_FILM, [name])[name]
+        record = replay_record(stack, key)
+    assert record["requestPayload"] == event
+    assert_given_up(stack, name, record, item)
+
+
+@dataclass
+class PartialBatchFunction:
+    """Stands in for a function's environments: reports every message whose body is "bad" as failed."""
+
+    function: Any = field(default_factory=lambda: SimpleNamespace(name="partial-batch", timeout_seconds=1))
+    size: int = 1
+    batches: list[list[dict[str, Any]]] = field(default_factory=list)
+
+    def invoke(self, event: dict[str, Any], *, request_id: str | None = None) -> Invocation:
+        self.batches.append(event["Records"])
+        failed = [
+            {"itemIdentifier": record["messageId"]} for record in event["Records"] if record["body"] == "bad"
+        ]
+        return Invocation(request_id or "partial", result={"batchItemFailures": failed})
+
+
+def test_an_sqs_event_source_deletes_what_succeeded_and_leaves_the_rest_to_the_redrive_policy(
+    stack: LocalStack,
+) -> None:
+    sqs = stack.client("sqs")
+    dead_letters = sqs.create_queue(QueueName="e2e-partial-batch-dlq")["QueueUrl"]
+    dead_letter_arn = sqs.get_queue_attributes(QueueUrl=dead_letters, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    redrive = {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": 2}
+    queue = sqs.create_queue(
+        QueueName="e2e-partial-batch",
+        Attributes={"VisibilityTimeout": "1", "RedrivePolicy": json.dumps(redrive)},
+    )["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    for body in ("good-1", "bad", "good-2"):
+        sqs.send_message(QueueUrl=queue, MessageBody=body)
+    function = PartialBatchFunction()
+    trigger = SqsTrigger("PartialBatch", batch_size=10, report_batch_item_failures=True)
+    source = SqsEventSource(sqs, queue, function, trigger, queue_arn=queue_arn, region=stack.settings.region)  # type: ignore[arg-type]
+    source.start()
+    try:
+        deadline = time.monotonic() + 60
+        moved: list[Any] = []
+        while not moved and time.monotonic() < deadline:
+            moved = sqs.receive_message(QueueUrl=dead_letters, VisibilityTimeout=0, WaitTimeSeconds=1).get(
+                "Messages", []
+            )
+        assert [message["Body"] for message in moved] == ["bad"]
+        assert source.is_idle()
+    finally:
+        source.stop()
+        for url in (queue, dead_letters):
+            sqs.delete_queue(QueueUrl=url)
+    # The good messages were handed over once and deleted; the bad one was received maxReceiveCount times.
+    received = Counter(record["body"] for batch in function.batches for record in batch)
+    assert received == {"good-1": 1, "good-2": 1, "bad": 2}
+    first = function.batches[0][0]
+    assert (first["eventSource"], first["eventSourceARN"], first["awsRegion"]) == (
+        "aws:sqs",
+        queue_arn,
+        stack.settings.region,
+    )
+    assert first["attributes"]["ApproximateReceiveCount"] == "1"
 
 
 # ---------------------------------------------------------------------- cleanup
@@ -292,7 +446,8 @@ def test_stop_releases_ports_and_processes(tmp_path: Any) -> None:
     try:
         ports = [urlsplit(stack.endpoint_url).port, urlsplit(stack.api_url).port]
         processes = stack.process_ids()
-        assert len(processes) == 3  # two extract environments, one API environment
+        # Two extract environments, one each for the API and the record-failures functions.
+        assert len(processes) == 4
     finally:
         stack.stop()
     stack.stop()  # idempotent

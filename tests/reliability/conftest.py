@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REGION
+from palettes_stack.async_invoke import AsyncInvokeConfig
+from tests.conftest import EXTRACT_FUNCTION, REGION
 
 # The moto-backed services, uploader and handler reset of the handler tests, reused as they are.
 from tests.functions.conftest import (  # noqa: F401
@@ -20,7 +21,8 @@ from tests.functions.conftest import (  # noqa: F401
 from tests.reliability.faults import SdkFaults
 from tests.reliability.lambda_async import AsyncLambda
 
-FAILURES_QUEUE = "palettes-test-ExtractFailuresQueue"
+# The extract function's EventInvokeConfig in template.yaml: its retries and on-failure destination.
+EXTRACT_ASYNC = AsyncInvokeConfig.of(EXTRACT_FUNCTION)
 
 
 @pytest.fixture
@@ -31,11 +33,10 @@ def sqs_client(aws: None) -> Any:
 
 
 @pytest.fixture
-def failures_queue(sqs_client: Any) -> str:
-    """The template's ExtractFailuresQueue (on-failure destination of the extract function), on moto."""
-    return sqs_client.create_queue(QueueName=FAILURES_QUEUE, Attributes={"SqsManagedSseEnabled": "true"})[
-        "QueueUrl"
-    ]
+def failures_queue(stack_queues: dict[str, str]) -> str:
+    """The extract function's on-failure destination (ExtractFailuresQueue), on moto."""
+    assert EXTRACT_ASYNC.on_failure_logical_id is not None
+    return stack_queues[EXTRACT_ASYNC.on_failure_logical_id]
 
 
 @pytest.fixture
@@ -43,7 +44,9 @@ def async_lambda_factory(sqs_client: Any, failures_queue: str) -> Any:
     """``async_lambda_factory(handler)``: Lambda's async invocation of ``handler`` as the template sets it."""
 
     def make(handler: Any, **options: Any) -> AsyncLambda:
-        return AsyncLambda(handler, sqs=sqs_client, on_failure_queue_url=failures_queue, **options)
+        return AsyncLambda(
+            handler, config=EXTRACT_ASYNC, sqs=sqs_client, on_failure_queue_url=failures_queue, **options
+        )
 
     return make
 

@@ -1,21 +1,19 @@
-"""Lambda's asynchronous invocation, simulated: the template's retries and on-failure destination.
+"""Lambda's asynchronous invocation, run in process: the template's retries and on-failure destination.
 
-S3 invokes the extract function asynchronously. template.yaml sets ``MaximumRetryAttempts: 2`` and an
-``OnFailure`` SQS destination (ExtractFailuresQueue): an event whose handler raises three times lands
-there as an invocation record (the shape below is the one Lambda documents for destinations).
+S3 invokes the extract function asynchronously. How many attempts an event gets, and the invocation
+record its on-failure destination (ExtractFailuresQueue) receives once they all failed, are
+``palettes_stack.async_invoke``'s, read from the function's EventInvokeConfig in template.yaml: the
+local stack's dispatcher applies the same. Here the retries follow each other at once.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-MAXIMUM_RETRY_ATTEMPTS = 2  # template.yaml, ExtractFunction.EventInvokeConfig
-FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:palettes-ExtractFunction"
+from palettes_stack.async_invoke import AsyncInvokeConfig, GiveUpCondition, error_payload
 
 
 @dataclass
@@ -33,7 +31,8 @@ class Invocation:
 
 
 class AsyncLambda:
-    """Calls ``handler(event)`` as Lambda's async invoke does: up to 1 + 2 attempts, then the destination.
+    """Calls ``handler(event)`` as Lambda's async invoke does: ``config.max_attempts`` attempts at most,
+    then the invocation record to the on-failure queue.
 
     ``before_attempt(n)`` runs before attempt ``n`` (1-based), so that a test can decide which attempts
     a fault hits.
@@ -43,20 +42,20 @@ class AsyncLambda:
         self,
         handler: Callable[[dict[str, Any]], Any],
         *,
+        config: AsyncInvokeConfig,
         sqs: Any,
         on_failure_queue_url: str,
-        retries: int = MAXIMUM_RETRY_ATTEMPTS,
         before_attempt: Callable[[int], None] | None = None,
     ) -> None:
         self._handler = handler
+        self.config = config
         self._sqs = sqs
         self._queue_url = on_failure_queue_url
-        self._retries = retries
         self._before_attempt = before_attempt or (lambda _attempt: None)
 
     def invoke(self, event: dict[str, Any]) -> Invocation:
         invocation = Invocation(event=event)
-        for attempt in range(1, self._retries + 2):
+        for attempt in range(1, self.config.max_attempts + 1):
             self._before_attempt(attempt)
             try:
                 invocation.result = self._handler(event)
@@ -65,33 +64,14 @@ class AsyncLambda:
                 continue
             invocation.succeeded = True
             return invocation
-        self._send_to_destination(invocation)
-        return invocation
-
-    def _send_to_destination(self, invocation: Invocation) -> None:
-        last = invocation.errors[-1]
-        record = {
-            "version": "1.0",
-            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "requestContext": {
-                "requestId": str(uuid.uuid4()),
-                "functionArn": f"{FUNCTION_ARN}:$LATEST",
-                "condition": "RetriesExhausted",
-                "approximateInvokeCount": invocation.attempts,
-            },
-            "requestPayload": invocation.event,
-            "responseContext": {
-                "statusCode": 200,
-                "executedVersion": "$LATEST",
-                "functionError": "Unhandled",
-            },
-            "responsePayload": {
-                "errorMessage": str(last),
-                "errorType": type(last).__name__,
-                "stackTrace": [],
-            },
-        }
+        record = self.config.failure_record(
+            event,
+            condition=GiveUpCondition.RETRIES_EXHAUSTED,
+            attempts=invocation.attempts,
+            error=error_payload(invocation.errors[-1]),
+        )
         self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=json.dumps(record))
+        return invocation
 
 
 def failure_records(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
