@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import palettes
-from palettes.colorspace import ciede2000
+from palettes.accents import ACCENT_MAX_SHARE
+from palettes.colorspace import ciede2000, lab_to_srgb
 from palettes.extraction import palette_of_pixels
 from palettes.merging import NEAR_DUPLICATE_DELTA_E
 from palettes.model import SourceInfo
@@ -23,7 +24,7 @@ few_colours = st.integers(1, 12).flatmap(
 noise = arrays(np.uint8, st.tuples(st.integers(1, 2000), st.just(3)))
 options = st.fixed_dictionaries(
     {
-        "k": st.integers(1, 32),
+        "k": st.one_of(st.integers(2, 8), st.integers(1, 32)),
         "method": st.sampled_from(palettes.METHODS),
         "space": st.sampled_from(palettes.SPACES),
         "accents": st.booleans(),
@@ -54,6 +55,47 @@ def test_palette_invariants(pixels, chosen) -> None:
         distances = ciede2000(lab[:, None, :], lab[None, :, :])
         assert distances[~np.eye(len(lab), dtype=bool)].min() >= NEAR_DUPLICATE_DELTA_E
     assert palette_of_pixels(pixels.copy(), params, SOURCE) == palette
+
+
+def _lch_to_rgb(lightness: float, hue: float, chroma: float) -> tuple[int, int, int]:
+    angle = np.radians(hue)
+    rgb = np.rint(lab_to_srgb([lightness, chroma * np.cos(angle), chroma * np.sin(angle)]))
+    return (int(rgb[0]), int(rgb[1]), int(rgb[2]))
+
+
+_saturated = st.builds(_lch_to_rgb, st.floats(35, 75), st.floats(0, 360), st.floats(45, 90))
+
+
+@st.composite
+def film_like_frames(draw: st.DrawFn) -> np.ndarray:
+    """A muted, graded frame with one to four saturated patches of 0.2% to 12% each, some of them
+    in nearly the same colour (two props of one red): accents, and colours too large to be one."""
+    size = draw(st.integers(1500, 5000))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    ramp = np.linspace(0.0, 1.0, size)
+    hue = np.radians(draw(st.floats(0, 360)))
+    grade = np.stack([15 + 70 * ramp, 20 * np.cos(hue + 2 * ramp), 20 * np.sin(hue + 2 * ramp)], axis=1)
+    pixels = np.clip(lab_to_srgb(grade) + rng.normal(0, 3, (size, 3)), 0, 255).astype(np.uint8)
+    start = 0
+    colour = draw(_saturated)
+    for _ in range(draw(st.integers(1, 4))):
+        if draw(st.booleans()):
+            colour = draw(_saturated)
+        end = min(size, start + int(size * draw(st.floats(0.002, 0.12))))
+        noisy = np.array(colour) + rng.normal(0, draw(st.sampled_from([0.0, 4.0])), (end - start, 3))
+        pixels[start:end] = np.clip(noisy, 0, 255).astype(np.uint8)
+        start = end
+    return pixels
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pixels=st.one_of(film_like_frames(), few_colours), chosen=options.map(lambda o: {**o, "accents": True})
+)
+def test_an_accent_covers_at_most_five_percent(pixels, chosen) -> None:
+    palette = palette_of_pixels(pixels, palettes.ExtractParams(**chosen), SOURCE)
+    for color in palette.colors:
+        assert not color.accent or color.proportion <= ACCENT_MAX_SHARE
 
 
 @settings(max_examples=60, deadline=None)

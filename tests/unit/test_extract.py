@@ -51,6 +51,17 @@ def test_accents_do_not_give_up_the_frame(graded_still) -> None:
     assert with_accents < without * 1.25
 
 
+@pytest.mark.parametrize("method", palettes.METHODS)
+@pytest.mark.parametrize("space", palettes.SPACES)
+def test_a_saturated_colour_above_five_percent_keeps_its_place_but_is_no_accent(method, space) -> None:
+    # The accent search rescues the pink patch (6% of the frame) in RGB; it stays, as a colour of the look.
+    pink, green = (249, 106, 128), (130, 233, 49)
+    frame = graded_frame_with_accents([(pink, 0.061), (green, 0.0695)], width=320, height=180, seed=48)
+    palette = palettes.extract(encode(Image.fromarray(frame), "PNG"), method=method, space=space)
+    assert _nearest_delta_e(palette, pink) < 5
+    assert all(color.proportion <= 0.05 for color in palette.colors if color.accent)
+
+
 def test_no_false_accent_on_a_plain_gradient() -> None:
     still = encode(Image.fromarray(graded_frame_with_accents([])), "PNG")
     assert not any(color.accent for color in palettes.extract(still).colors)

@@ -34,7 +34,8 @@ ACCENT_MIN_SHARE = 0.003
 # Accents may cost the palette this much of its fidelity to the frame (mean distance of the
 # pixels to their colour), no more.
 ACCENT_MAX_COST = 0.2
-# Above this share a colour is part of the look, not an accent.
+# Above this share a colour is part of the look, not an accent: it may keep the slot the search
+# gave it, but it is not flagged.
 ACCENT_MAX_SHARE = 0.05
 
 
@@ -45,6 +46,17 @@ def accent_min_chroma(bins: Bins) -> float:
     cumulative = np.cumsum(bins.weights[order])
     median = float(chromas[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
     return max(ACCENT_MIN_CHROMA, median + ACCENT_CHROMA_MARGIN)
+
+
+def flagged(accent_labels: set[int], lab: FloatArray, proportions: FloatArray, min_chroma: float) -> set[int]:
+    """The colours of a finished palette flagged as accents: those given an accent slot and those
+    standing out, as long as they cover at most ``ACCENT_MAX_SHARE`` of the frame.
+
+    An accent's share can grow after the search (a near-duplicate merged into it), and a region
+    found by the search can be larger than an accent; such a colour stays, unflagged.
+    """
+    small = {int(index) for index in np.flatnonzero(proportions <= ACCENT_MAX_SHARE)}
+    return (accent_labels | standing_out(lab, proportions, min_chroma)) & small
 
 
 def standing_out(lab: FloatArray, proportions: FloatArray, min_chroma: float) -> set[int]:

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from palettes import histogram
-from palettes.accents import accent_min_chroma, standing_out, with_accents
+from palettes.accents import accent_min_chroma, flagged, with_accents
 from palettes.clustering import IntArray
 from palettes.colorspace import lightness, rgb_to_hsv, srgb_to_lab
 from palettes.errors import NoUsablePixelsError
@@ -41,8 +41,9 @@ def extract(
 
     Guarantees: at most ``k`` colours (fewer when the image has fewer distinct colours), ordered
     by proportion; proportions are shares of the counted pixels and sum to 1; every colour is a
-    valid 8-bit sRGB value; no two colours are closer than CIEDE2000 5; the same input and options
-    give the same palette. Raises a :class:`palettes.PaletteError` subclass for bad input.
+    valid 8-bit sRGB value; no two colours are closer than CIEDE2000 5; a colour flagged as an
+    accent covers at most 5% of the counted pixels; the same input and options give the same
+    palette. Raises a :class:`palettes.PaletteError` subclass for bad input.
     """
     params = ExtractParams(
         k=k,
@@ -99,8 +100,8 @@ def palette_of_pixels(pixels: NDArray[np.uint8], params: ExtractParams, source: 
 def _colors(
     bins: Bins, labels: IntArray, accent_labels: set[int], space: Space, min_chroma: float | None
 ) -> tuple[PaletteColor, ...]:
-    """The palette's colours, largest first; with ``min_chroma`` (accents on), small colours that
-    stand out are flagged as accents however they got in."""
+    """The palette's colours, largest first; with ``min_chroma`` (accents on), the accents flagged
+    (see :func:`palettes.accents.flagged`)."""
     count = int(labels.max()) + 1
     rgb = np.clip(np.rint(histogram.cluster_colours(bins, labels, space)), 0, 255).astype(np.uint8)
     weights = np.bincount(labels, weights=bins.weights, minlength=count)
@@ -109,7 +110,7 @@ def _colors(
     hsv = rgb_to_hsv(rgb)
     names = nearest_css_names(lab)
     if min_chroma is not None:
-        accent_labels = accent_labels | standing_out(lab, proportions, min_chroma)
+        accent_labels = flagged(accent_labels, lab, proportions, min_chroma)
     colors = [
         PaletteColor(
             rgb=(int(rgb[i, 0]), int(rgb[i, 1]), int(rgb[i, 2])),
