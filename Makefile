@@ -60,12 +60,12 @@ fuzz: $(STAMP)  ## fuzz the image loader for SECONDS (default 60); findings in o
 load: $(STAMP)  ## 1000 uploads through the local stack: nothing lost, throughput, p50/p95
 	$(BIN)/python -m scripts.load_test --stills 1000 --films 10 --uploaders 8 --json $(OUT)/load-1000.json
 
-lint: $(STAMP)  ## ruff
+lint: $(STAMP)  ## ruff, on every Python file
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check layers functions src local tests/e2e
+	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP)  ## mypy (strict for the palettes library)
-	$(BIN)/mypy layers/palettes/palettes layers/service/palette_service src/palettes_cli functions local
+typecheck: $(STAMP)  ## mypy --strict on every Python folder (tests: fixture arguments may go unannotated)
+	$(BIN)/mypy layers/palettes/palettes layers/service/palette_service src functions local scripts bench samples tests
 
 demo-library: $(STAMP)  ## palettes of the sample stills with the library alone
 	$(BIN)/palettes extract samples/stills/* --swatch --out $(OUT)/library --format json

@@ -10,6 +10,7 @@ import argparse
 import hashlib
 import io
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 from PIL import Image
@@ -115,13 +116,12 @@ def render_still(source_path: Path) -> bytes:
 
 
 def licences_markdown(rows: list[tuple[SampleSource, str, str, tuple[int, int]]]) -> str:
-    import skimage
-
     lines = [
         "# Sample stills: sources and licences",
         "",
         "Every file in `stills/` is a photograph shipped inside the scikit-image wheel "
-        f"(checked with scikit-image {skimage.__version__}), re-encoded by `samples/make_samples.py` as a "
+        f"(checked with scikit-image {version('scikit-image')}), re-encoded by "
+        "`samples/make_samples.py` as a "
         f"quality-{JPEG_QUALITY} JPEG with its long side at most {LONG_SIDE_MAX} px. The licence of each is "
         "the one stated in the docstring of its loader in `skimage/data/_fetchers.py`; only images that are "
         "public domain or dedicated to it under CC0 are shipped, so they may be redistributed and modified "

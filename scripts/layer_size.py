@@ -39,8 +39,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from local.template import load_template  # the repository root is not installed in .venv-sam
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from palettes_stack.template import load_template  # the project is not installed in .venv-sam
 
 MIB = 1024 * 1024
 # Lambda's limit for a function's code plus all its layers, unzipped: 262,144,000 bytes.

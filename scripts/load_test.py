@@ -163,11 +163,12 @@ def check(stack: Any, uploads: list[Upload], report: LoadReport) -> list[dict[st
     for key, found in sorted(by_key.items()):
         if key in uploaded:
             check_item(s3, stack.bucket, found[0], uploaded[key], report)
+    # The failure queue is drained into FAILED items; every given-up event ends in the replay queue.
     queued = stack.client("sqs").get_queue_attributes(
-        QueueUrl=stack.failure_queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+        QueueUrl=stack.queue_urls["ExtractReplayQueue"], AttributeNames=["ApproximateNumberOfMessages"]
     )["Attributes"]["ApproximateNumberOfMessages"]
     if int(queued):
-        report.problems.append(f"{queued} events are in the failure queue")
+        report.problems.append(f"{queued} events were given up (in the replay queue)")
     return items
 
 

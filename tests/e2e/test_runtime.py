@@ -10,7 +10,7 @@ import pytest
 
 from local.runtime import EnvironmentPool, ExecutionEnvironment, function_environment
 from local.stack import LocalStack
-from local.template import FunctionSpec
+from palettes_stack.template import FunctionSpec
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import ClientError
 
 from tests.reliability.corpus import DYNAMODB_MAX_SORT_KEY_BYTES, S3_MAX_KEY_BYTES
@@ -161,6 +161,7 @@ class SdkFaults:
 
     def __init__(self) -> None:
         boto3.setup_default_session()
+        assert boto3.DEFAULT_SESSION is not None
         self.session = boto3.DEFAULT_SESSION
         self.remaining: dict[str, int] = {}
 
@@ -172,7 +173,7 @@ class SdkFaults:
             if self.remaining[operation] <= 0:
                 return None
             self.remaining[operation] -= 1
-            http = AWSResponse("https://injected.invalid/", error.status, {}, None)
+            http = AWSResponse("https://injected.invalid/", error.status, HTTPHeaders(), None)
             return http, {"Error": {"Code": error.code, "Message": "injected"}, "ResponseMetadata": {}}
 
         self.session.events.register(f"before-call.{service}.{operation}", answer)
@@ -186,9 +187,9 @@ class SdkFaults:
             if self.remaining[operation] <= 0:
                 return None
             self.remaining[operation] -= 1
-            return AWSResponse(
-                request.url, error.status, {"Content-Type": "application/x-amz-json-1.0"}, _Raw(body)
-            )
+            headers = HTTPHeaders()
+            headers["Content-Type"] = "application/x-amz-json-1.0"
+            return AWSResponse(request.url, error.status, headers, _Raw(body))
 
         self.session.events.register_first(f"before-send.{service}.{operation}", answer)
 

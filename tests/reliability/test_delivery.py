@@ -7,6 +7,7 @@ version's outputs.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -94,7 +95,7 @@ def run_plan(pipeline: Pipeline, uploads: list[S3Object], plan: list[Delivery]) 
         pipeline.deliver(
             event(uploads[delivery.version]),
             pause=STEPS_BY_NAME[delivery.pause],
-            meanwhile=lambda inner_event=inner_event: pipeline.deliver(inner_event),
+            meanwhile=functools.partial(pipeline.deliver, inner_event),
         )
 
 

@@ -217,7 +217,7 @@ def measure_in_child(
             baseline = current_rss_mb()
             invocation = extract_lambda.invoke(event)
             record = repository.get(still_of(case.object_key))
-            report = {
+            report: dict[str, Any] = {
                 "baseline_mb": round(baseline, 1),
                 "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                 "errors": [repr(error) for error in invocation.errors],
@@ -234,8 +234,8 @@ def measure_in_child(
     _, status = os.waitpid(pid, 0)
     if not data:
         return {"crash": f"child ended with status {status} and no report (killed?)"}
-    report: dict[str, Any] = json.loads(data)
-    return report
+    answer: dict[str, Any] = json.loads(data)
+    return answer
 
 
 @pytest.mark.skipif(
