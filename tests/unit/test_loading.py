@@ -8,6 +8,7 @@ import pytest
 from PIL import Image, ImageCms
 
 import palettes
+import palettes.loading
 from palettes.loading import load_image
 from tests.unit.images import encode, png_header_only, solid
 
@@ -63,6 +64,64 @@ def test_gif_bomb_header_is_refused_before_decoding() -> None:
 def test_pixel_limit_is_configurable() -> None:
     with pytest.raises(palettes.ImageTooLargeError):
         palettes.extract(_jpeg((100, 100)), max_pixels=5_000)
+
+
+# A header-only PNG passes the pixel limit or not, then fails to decode for want of data: a
+# CorruptImageError shows that the size was accepted (Pillow reserves the pixels lazily).
+@pytest.mark.parametrize(
+    ("size", "max_pixels"),
+    [
+        ((10_000, 9_000), palettes.loading.DEFAULT_MAX_PIXELS),  # 90 MP: above Pillow's own 89.5 MP
+        ((10_000, 10_000), palettes.loading.DEFAULT_MAX_PIXELS),  # exactly the limit
+        ((15_000, 14_000), 250_000_000),  # 210 MP: above twice Pillow's limit, where it refuses outright
+        ((2_501, 2), 5_002),
+    ],
+)
+def test_an_image_within_the_pixel_limit_is_accepted(size, max_pixels) -> None:
+    with pytest.raises(palettes.CorruptImageError, match="truncated"):
+        palettes.extract(png_header_only(*size), max_pixels=max_pixels)
+
+
+@pytest.mark.parametrize(
+    ("size", "max_pixels"),
+    [
+        ((10_000, 9_000), 80_000_000),
+        ((10_000, 10_001), palettes.loading.DEFAULT_MAX_PIXELS),
+        ((15_000, 14_000), 200_000_000),
+        ((2_501, 2), 5_001),  # an odd limit: one pixel over it
+    ],
+)
+def test_an_image_above_the_pixel_limit_is_refused(size, max_pixels) -> None:
+    with pytest.raises(palettes.ImageTooLargeError, match=f"{max_pixels:,}|{max_pixels}"):
+        palettes.extract(png_header_only(*size), max_pixels=max_pixels)
+
+
+def test_threads_decoding_with_other_limits_each_get_their_own() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = png_header_only(10_000, 9_000)
+
+    def outcome(max_pixels: int) -> str:
+        try:
+            palettes.extract(data, max_pixels=max_pixels)
+        except palettes.PaletteError as error:
+            return error.code
+        return "done"
+
+    limits = [80_000_000, 100_000_000] * 8
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(outcome, limits))
+    assert outcomes == ["image_too_large", "corrupt_image"] * 8
+
+
+def test_pillows_own_limit_is_left_as_it_was() -> None:
+    before = Image.MAX_IMAGE_PIXELS
+    for data in (png_header_only(10_000, 9_000), png_header_only(200_000, 200_000), _jpeg()):
+        try:
+            palettes.extract(data)
+        except palettes.PaletteError:
+            pass
+        assert Image.MAX_IMAGE_PIXELS == before
 
 
 def test_one_pixel_image() -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
@@ -69,24 +72,51 @@ def load_image(
     """Decode ``source`` (a path, bytes or a binary file) into counted sRGB pixels.
 
     Raises :class:`UnsupportedFormatError`, :class:`CorruptImageError` or
-    :class:`ImageTooLargeError`; never decodes more than ``max_pixels`` pixels.
+    :class:`ImageTooLargeError`; never decodes more than ``max_pixels`` pixels. That limit is the
+    only one on the pixel count: Pillow's own is set to it for the call, and restored after.
     """
     stream = _open_stream(source)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(stream, formats=SUPPORTED_FORMATS)
+        with _pillow_pixel_limit(max_pixels), _open(stream) as image:
+            return _decode(image, max_pixels=max_pixels, analysis_pixels=analysis_pixels)
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLargeError(f"image is too large to decode safely: {exc}") from None
+
+
+# Pillow's limit is one global, read while opening and while loading; one decode at a time
+# sets it, so that threads decoding with other limits never see each other's.
+_PILLOW_LIMIT_LOCK: Final = threading.Lock()
+
+
+@contextmanager
+def _pillow_pixel_limit(max_pixels: int) -> Iterator[None]:
+    """Pillow's decompression-bomb check made to refuse exactly above ``max_pixels`` for the
+    duration, then restored.
+
+    Pillow refuses an image above twice its ``MAX_IMAGE_PIXELS`` (checking headers, a WebP canvas
+    before it is allocated, GIF frames, TIFF tiles) and only warns above it; the warning is
+    silenced, and :func:`_decode` checks the exact size itself before decoding.
+    """
+    with _PILLOW_LIMIT_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        previous = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = (max_pixels + 1) // 2
+        try:
+            yield
+        finally:
+            Image.MAX_IMAGE_PIXELS = previous
+
+
+def _open(stream: IO[bytes]) -> Image.Image:
+    """The image's header, read by the decoder of one of the supported formats."""
+    try:
+        return Image.open(stream, formats=SUPPORTED_FORMATS)
     except UnidentifiedImageError:
         raise UnsupportedFormatError(
             "not an image in a supported format (JPEG, PNG, WebP, GIF, TIFF, BMP)"
         ) from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageTooLargeError(f"image is too large to decode safely: {exc}") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise CorruptImageError(f"image header is damaged: {exc}") from None
-
-    with image:
-        return _decode(image, max_pixels=max_pixels, analysis_pixels=analysis_pixels)
 
 
 def _open_stream(source: ImageSource) -> IO[bytes]:
@@ -110,39 +140,9 @@ def _open_stream(source: ImageSource) -> IO[bytes]:
 
 def _decode(image: Image.Image, *, max_pixels: int, analysis_pixels: int) -> LoadedImage:
     width, height = image.size
-    if width <= 0 or height <= 0:
-        raise CorruptImageError(f"image declares an empty size {width}x{height}")
-    if width * height > max_pixels:
-        raise ImageTooLargeError(
-            f"image is {width}x{height} ({width * height:,} pixels); the limit is {max_pixels:,}"
-        )
-    image_format = image.format or "unknown"
-    if image_format == "BMP" and width * height > MAX_RLE_BMP_PIXELS and _is_run_length(image):
-        raise ImageTooLargeError(
-            f"run-length BMP of {width}x{height}; above {MAX_RLE_BMP_PIXELS:,} pixels it is refused "
-            "(its decoder is too slow); save the still as PNG or JPEG"
-        )
+    _check_size(image, max_pixels)
     orientation = _orientation(image)
-    icc_profile = image.info.get("icc_profile")
-
-    try:
-        if image_format in ("JPEG", "MPO") and width * height > analysis_pixels:
-            # DCT scaling: libjpeg decodes at 1/2, 1/4 or 1/8 size directly, the cheapest way
-            # to keep a 24-megapixel still from ever becoming a 24-megapixel array.
-            scale = (analysis_pixels / (width * height)) ** 0.5
-            image.draft(image.mode, (max(1, int(width * scale)), max(1, int(height * scale))))
-        image.load()
-        sixteen_bit = image.mode.startswith("I;16")
-        if sixteen_bit:
-            image = image.convert("I")  # Pillow cannot reduce I;16; 32-bit integers it can
-        reduced = _reduce(image, analysis_pixels)
-        if reduced.mode in ("I", "F"):
-            # Scaled after the reduction, so the full-size image is never held as floats.
-            reduced = _high_bit_depth_to_l(reduced, sixteen_bit=sixteen_bit)
-        rgb, opaque = _to_rgb(reduced, icc_profile)
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
-        raise CorruptImageError(f"image data is truncated or damaged: {exc}") from None
-
+    rgb, opaque = _reduced_rgb(image, analysis_pixels)
     for step in _ORIENTATION_TRANSPOSE.get(orientation, ()):
         rgb = rgb.transpose(step)
         opaque = opaque.transpose(step) if opaque is not None else None
@@ -156,10 +156,50 @@ def _decode(image: Image.Image, *, max_pixels: int, analysis_pixels: int) -> Loa
         pixels=np.ascontiguousarray(array),
         width=width,
         height=height,
-        format=image_format,
+        format=image.format or "unknown",
         analysed_width=rgb.width,
         analysed_height=rgb.height,
     )
+
+
+def _check_size(image: Image.Image, max_pixels: int) -> None:
+    """Refuse, from the header alone, an empty size, more than ``max_pixels`` pixels, or a
+    run-length BMP too large for its slow decoder."""
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise CorruptImageError(f"image declares an empty size {width}x{height}")
+    if width * height > max_pixels:
+        raise ImageTooLargeError(
+            f"image is {width}x{height} ({width * height:,} pixels); the limit is {max_pixels:,}"
+        )
+    if image.format == "BMP" and width * height > MAX_RLE_BMP_PIXELS and _is_run_length(image):
+        raise ImageTooLargeError(
+            f"run-length BMP of {width}x{height}; above {MAX_RLE_BMP_PIXELS:,} pixels it is refused "
+            "(its decoder is too slow); save the still as PNG or JPEG"
+        )
+
+
+def _reduced_rgb(image: Image.Image, analysis_pixels: int) -> tuple[Image.Image, Image.Image | None]:
+    """The image decoded at about ``analysis_pixels`` pixels, as RGB, and its alpha if any."""
+    width, height = image.size
+    icc_profile = image.info.get("icc_profile")
+    try:
+        if image.format in ("JPEG", "MPO") and width * height > analysis_pixels:
+            # DCT scaling: libjpeg decodes at 1/2, 1/4 or 1/8 size directly, the cheapest way
+            # to keep a 24-megapixel still from ever becoming a 24-megapixel array.
+            scale = (analysis_pixels / (width * height)) ** 0.5
+            image.draft(image.mode, (max(1, int(width * scale)), max(1, int(height * scale))))
+        image.load()
+        sixteen_bit = image.mode.startswith("I;16")
+        if sixteen_bit:
+            image = image.convert("I")  # Pillow cannot reduce I;16; 32-bit integers it can
+        reduced = _reduce(image, analysis_pixels)
+        if reduced.mode in ("I", "F"):
+            # Scaled after the reduction, so the full-size image is never held as floats.
+            reduced = _high_bit_depth_to_l(reduced, sixteen_bit=sixteen_bit)
+        return _to_rgb(reduced, icc_profile)
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
+        raise CorruptImageError(f"image data is truncated or damaged: {exc}") from None
 
 
 def _is_run_length(image: Image.Image) -> bool:
