@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from pytest_socket import disable_socket, enable_socket
 
 from palettes_stack.resources import create_bucket, create_queues, create_table
 from palettes_stack.template import StackTemplate
@@ -23,6 +24,21 @@ os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Palettes")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "palettes")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+UNIT_TIER = os.path.join(os.path.dirname(__file__), "unit") + os.sep
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """The unit tier runs with network sockets blocked, so that no unit test reaches the network (or
+    AWS) by accident; Unix sockets stay open for subprocesses and pipes."""
+    if str(item.path).startswith(UNIT_TIER):
+        disable_socket(allow_unix_socket=True)
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    enable_socket()
+
 
 REGION = "eu-west-1"
 # The stack the handler tests run: template.yaml's resources, names and environment for this stack.
