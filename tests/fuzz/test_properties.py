@@ -1,4 +1,8 @@
-"""Hypothesis property tests of the palette guarantees, for every method and space."""
+"""Hypothesis property tests of the palette guarantees, for every method and space, and of the
+options' bounds."""
+
+import json
+from decimal import Decimal
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -121,3 +125,36 @@ def test_loader_survives_damaged_real_images(cut, flips, sample_still_bytes) -> 
     except palettes.PaletteError:
         return
     assert 1 <= len(palette.colors) <= 6
+
+
+def _fits_a_dynamodb_number(value: Decimal) -> bool:
+    """DynamoDB numbers: up to 38 significant digits, magnitude 1e-130 to below 1e126, or 0."""
+    if value == 0:
+        return True
+    digits = len(value.normalize().as_tuple().digits)
+    return digits <= 38 and Decimal("1e-130") <= abs(value) < Decimal("1e126")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    k=st.integers(-5, 40),
+    seed=st.one_of(st.integers(-10, 2**33), st.integers(min_value=0)),
+    min_brightness=st.floats(-1, 2) | st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True),
+    max_brightness=st.floats(0, 2) | st.floats(allow_nan=True, allow_infinity=True),
+)
+def test_accepted_options_can_always_be_recorded(k, seed, min_brightness, max_brightness) -> None:
+    try:
+        params = palettes.ExtractParams(
+            k=k, seed=seed, min_brightness=min_brightness, max_brightness=max_brightness
+        )
+    except palettes.InvalidParameterError as error:
+        assert len(str(error)) < 200
+        return
+    # As the service writes them: JSON numbers, then Decimal for DynamoDB.
+    recorded = json.loads(json.dumps(params.as_kwargs(), allow_nan=False), parse_float=Decimal)
+    for value in recorded.values():
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            assert _fits_a_dynamodb_number(Decimal(value))
+    assert (
+        palettes.ExtractParams.from_strings({name: str(value) for name, value in recorded.items()}) == params
+    )

@@ -123,11 +123,51 @@ def test_brightness_filter_that_leaves_nothing_is_an_error() -> None:
         {"max_brightness": 1.5},
         {"min_brightness": 0.6, "max_brightness": 0.4},
         {"seed": -1},
+        {"seed": 2**32},
+        {"seed": 10**38},  # 39 digits: more than a DynamoDB number holds
+        {"seed": 10**5000},  # more digits than Python writes out
+        {"seed": 1.0},
+        {"min_brightness": 1e-200},  # below the smallest DynamoDB number
+        {"min_brightness": float("nan")},
+        {"max_brightness": float("inf")},
+        {"method": "x" * 10_000},
     ],
 )
 def test_bad_options_are_refused_before_any_work(options) -> None:
-    with pytest.raises(palettes.InvalidParameterError):
+    with pytest.raises(palettes.InvalidParameterError) as caught:
         palettes.extract(b"not even an image", **options)
+    assert len(str(caught.value)) < 200
+
+
+def test_options_at_their_bounds_are_accepted() -> None:
+    params = palettes.ExtractParams(k=32, seed=2**32 - 1, min_brightness=1e-6, max_brightness=1)
+    assert params.as_kwargs()["seed"] == 4_294_967_295
+    assert palettes.ExtractParams(k=1, seed=0, min_brightness=0, max_brightness=1e-6).k == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"seed": "4294967296"}, "seed must be a whole number from 0 to 4294967295, got 4294967296"),
+        ({"seed": "9" * 39}, "seed must be a whole number from 0 to 4294967295, got a number of 39 digits"),
+        ({"seed": "1" * 5000}, "seed must be a whole number from 0 to 4294967295, got '1111"),
+        ({"seed": "-1"}, "seed must be a whole number from 0 to 4294967295, got -1"),
+        ({"k": "1e3"}, "k must be a whole number from 1 to 32, got '1e3'"),
+        ({"min-brightness": "1e-200"}, "min_brightness must be 0 or at least 1e-06"),
+        ({"max_brightness": "inf"}, "max_brightness must be a number from 0 to 1, got 'inf'"),
+    ],
+)
+def test_options_from_strings_out_of_bounds_say_which_bound(options, message) -> None:
+    with pytest.raises(palettes.InvalidParameterError, match=message) as caught:
+        palettes.ExtractParams.from_strings(options)
+    assert len(str(caught.value)) < 200
+
+
+def test_options_from_strings_at_their_bounds() -> None:
+    params = palettes.ExtractParams.from_strings(
+        {"seed": "4294967295", "k": "32", "min-brightness": "0.000001"}
+    )
+    assert (params.seed, params.k, params.min_brightness) == (2**32 - 1, 32, 1e-6)
 
 
 def test_options_from_strings() -> None:

@@ -1,4 +1,8 @@
-"""Extraction options: one validated, immutable value shared by the API, the CLI and the service."""
+"""Extraction options: one validated, immutable value shared by the API, the CLI and the service.
+
+Every option is bounded to what every store and step can hold (a DynamoDB number, JSON, a numpy
+seed), so options that pass here can always be recorded with the palette.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,13 @@ Space = Literal["lab", "rgb", "hsv"]
 METHODS: tuple[str, ...] = get_args(Method)
 SPACES: tuple[str, ...] = get_args(Space)
 MIN_K, MAX_K = 1, 32
+# Seeds are 32-bit: numpy takes any, but a DynamoDB number keeps 38 digits at most (a JavaScript
+# number 15 or 16), and a 32-bit seed is as good a seed.
+MIN_SEED, MAX_SEED = 0, 2**32 - 1
+# A brightness bound other than 0 is at least this: DynamoDB numbers stop at 1e-130, and the
+# darkest pixel that is not black (sRGB 1, 1, 1) already has a brightness of 0.0027.
+MIN_NONZERO_BRIGHTNESS = 1e-6
+_WHOLE_NUMBERS = {"k": (MIN_K, MAX_K), "seed": (MIN_SEED, MAX_SEED)}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -35,24 +46,22 @@ class ExtractParams:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if isinstance(self.k, bool) or not isinstance(self.k, int) or not MIN_K <= self.k <= MAX_K:
-            raise InvalidParameterError(f"k must be a whole number from {MIN_K} to {MAX_K}, got {self.k!r}")
+        _check_whole_number("k", self.k)
         if self.method not in METHODS:
-            raise InvalidParameterError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
+            raise InvalidParameterError(
+                f"method must be one of {', '.join(METHODS)}, got {_shown(self.method)}"
+            )
         if self.space not in SPACES:
-            raise InvalidParameterError(f"space must be one of {', '.join(SPACES)}, got {self.space!r}")
-        for name in ("min_brightness", "max_brightness"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
-                raise InvalidParameterError(f"{name} must be a number from 0 to 1, got {value!r}")
+            raise InvalidParameterError(f"space must be one of {', '.join(SPACES)}, got {_shown(self.space)}")
+        _check_brightness("min_brightness", self.min_brightness)
+        _check_brightness("max_brightness", self.max_brightness)
         if self.min_brightness >= self.max_brightness:
             raise InvalidParameterError(
                 f"min_brightness ({self.min_brightness}) must be below max_brightness ({self.max_brightness})"
             )
         if not isinstance(self.accents, bool):
-            raise InvalidParameterError(f"accents must be true or false, got {self.accents!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise InvalidParameterError(f"seed must be a non-negative whole number, got {self.seed!r}")
+            raise InvalidParameterError(f"accents must be true or false, got {_shown(self.accents)}")
+        _check_whole_number("seed", self.seed)
 
     @classmethod
     def from_strings(cls, options: Mapping[str, str]) -> ExtractParams:
@@ -76,19 +85,53 @@ class ExtractParams:
         return asdict(self)
 
 
+def _check_whole_number(name: str, value: object) -> None:
+    low, high = _WHOLE_NUMBERS[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidParameterError(
+            f"{name} must be a whole number from {low} to {high}, got {_shown(value)}"
+        )
+
+
+def _check_brightness(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise InvalidParameterError(f"{name} must be a number from 0 to 1, got {_shown(value)}")
+    if 0.0 < value < MIN_NONZERO_BRIGHTNESS:
+        raise InvalidParameterError(
+            f"{name} must be 0 or at least {MIN_NONZERO_BRIGHTNESS:g} (no pixel is told apart below it), "
+            f"got {value!r}"
+        )
+
+
+def _shown(value: object) -> str:
+    """A value as an error message shows it: a huge number or a long text is cut short."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        sign = "a negative" if value < 0 else "a"
+        try:
+            return f"{sign} number of {len(str(abs(value)))} digits"
+        except ValueError:  # Python writes out whole numbers of at most 4,300 digits
+            return f"{sign} number of thousands of digits"
+    if isinstance(value, str) and len(value) > 40:
+        return repr(value[:40] + "...")
+    return repr(value)
+
+
 def _parse_value(name: str, text: str) -> Any:
-    if name in ("k", "seed"):
+    if name in _WHOLE_NUMBERS:
+        low, high = _WHOLE_NUMBERS[name]
         try:
             return int(text)
-        except ValueError:
-            raise InvalidParameterError(f"{name} must be a whole number, got {text!r}") from None
+        except ValueError:  # not a number, or over 4,300 digits
+            raise InvalidParameterError(
+                f"{name} must be a whole number from {low} to {high}, got {_shown(text)}"
+            ) from None
     if name in ("min_brightness", "max_brightness"):
         try:
             value = float(text)
         except ValueError:
-            raise InvalidParameterError(f"{name} must be a number from 0 to 1, got {text!r}") from None
+            raise InvalidParameterError(f"{name} must be a number from 0 to 1, got {_shown(text)}") from None
         if not math.isfinite(value):
-            raise InvalidParameterError(f"{name} must be a number from 0 to 1, got {text!r}")
+            raise InvalidParameterError(f"{name} must be a number from 0 to 1, got {_shown(text)}")
         return value
     if name == "accents":
         lowered = text.lower()
@@ -96,5 +139,5 @@ def _parse_value(name: str, text: str) -> Any:
             return True
         if lowered in _FALSE:
             return False
-        raise InvalidParameterError(f"accents must be true or false, got {text!r}")
+        raise InvalidParameterError(f"accents must be true or false, got {_shown(text)}")
     return text.lower()
