@@ -368,8 +368,8 @@ def reproduce(target: Target, path: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_arguments(argv)
-    # Pillow warns about odd but harmless files; the loader turns the one warning that matters
-    # (DecompressionBombWarning) into an error itself.
+    # Pillow warns about odd but harmless files; the loader sets Pillow's decompression-bomb limit to
+    # its own for each call.
     warnings.simplefilter("ignore")
     options.artifacts.mkdir(parents=True, exist_ok=True)
     engine = choose_engine(options.engine)

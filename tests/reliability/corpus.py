@@ -163,7 +163,8 @@ BOMBS = [
 ]
 # A kilobyte that would cost seconds of CPU to decode: refused before decoding (see test_hostile.py).
 CPU_BOMBS = [HostileCase("bmp-rle8-5000000x16", bmp_rle_cpu_bomb, TOO_LARGE)]
-# Within the pixel limit (Pillow refuses above 89.5 MP) but decoded in full: memory grows with pixels.
+# Within the pixel limit (100 MP, palettes.loading.DEFAULT_MAX_PIXELS) but decoded in full: memory grows
+# with pixels.
 PIXEL_FLOODS = [
     HostileCase("png-rgb-zeros-9000x9000", lambda: png_of_zeros(9000, 9000), DONE),
     HostileCase(
