@@ -23,7 +23,8 @@ def _read_ase(data: bytes) -> list[tuple[int, str, tuple[float, ...]]]:
     assert data[:4] == b"ASEF"
     major, minor, count = struct.unpack(">HHI", data[4:12])
     assert (major, minor) == (1, 0)
-    offset, blocks = 12, []
+    offset = 12
+    blocks: list[tuple[int, str, tuple[float, ...]]] = []
     for _ in range(count):
         kind, length = struct.unpack(">HI", data[offset : offset + 6])
         body = data[offset + 6 : offset + 6 + length]

@@ -84,7 +84,7 @@ def test_fewer_distinct_colours_than_k_gives_fewer_and_no_duplicates() -> None:
     for index, rgb in enumerate([(250, 0, 0), (0, 0, 250), (0, 200, 0)]):
         image.paste(rgb, (index * 10, 0, index * 10 + 10, 10))
     for method in palettes.METHODS:
-        palette = palettes.extract(encode(image, "PNG"), k=12, method=method)
+        palette = palettes.extract(encode(image, "PNG"), k=12, method=method)  # type: ignore[arg-type]
         assert sorted(color.rgb for color in palette.colors) == [(0, 0, 250), (0, 200, 0), (250, 0, 0)]
         assert [color.proportion for color in palette.colors] == pytest.approx([1 / 3] * 3)
 

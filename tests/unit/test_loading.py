@@ -37,7 +37,7 @@ def test_bad_input_gets_a_typed_error(data, error, fragment) -> None:
     with pytest.raises(error, match=fragment) as caught:
         palettes.extract(data)
     assert isinstance(caught.value, ValueError)
-    assert caught.value.code
+    assert isinstance(caught.value, palettes.PaletteError) and caught.value.code
 
 
 def test_truncated_jpeg_is_corrupt() -> None:

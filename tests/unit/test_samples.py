@@ -41,7 +41,7 @@ def test_each_still_has_a_licence_entry(path: Path) -> None:
     assert "CC0" in rows[0] or "Public domain" in rows[0]
 
 
-def _make_samples_module():  # type: ignore[no-untyped-def]
+def _make_samples_module():
     spec = importlib.util.spec_from_file_location("make_samples", SAMPLES / "make_samples.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

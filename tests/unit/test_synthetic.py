@@ -30,7 +30,7 @@ def _still(index: int) -> RenderedStill:
 
 
 @pytest.fixture(scope="module")
-def accent_set():  # type: ignore[no-untyped-def]
+def accent_set():
     return generate_accent_set(SET_SIZE, seed=0)
 
 
@@ -40,7 +40,7 @@ def _decode(jpeg: bytes) -> np.ndarray:
         return np.asarray(image.convert("RGB"))
 
 
-def test_same_seed_gives_the_same_bytes(accent_set) -> None:  # type: ignore[no-untyped-def]
+def test_same_seed_gives_the_same_bytes(accent_set) -> None:
     again = generate_accent_set(SET_SIZE, seed=0)
     assert [case.jpeg for case in again] == [case.jpeg for case in accent_set]
     assert [case.accents for case in again] == [case.accents for case in accent_set]
@@ -48,20 +48,20 @@ def test_same_seed_gives_the_same_bytes(accent_set) -> None:  # type: ignore[no-
     assert [case.name for case in again] == [case.name for case in accent_set]
 
 
-def test_other_seed_gives_other_stills(accent_set) -> None:  # type: ignore[no-untyped-def]
+def test_other_seed_gives_other_stills(accent_set) -> None:
     other = generate_accent_set(2, seed=1)
     assert other[0].jpeg != accent_set[0].jpeg
     assert other[0].name != accent_set[0].name
 
 
-def test_smaller_set_is_a_prefix(accent_set) -> None:  # type: ignore[no-untyped-def]
+def test_smaller_set_is_a_prefix(accent_set) -> None:
     assert [case.jpeg for case in generate_accent_set(2, seed=0)] == [case.jpeg for case in accent_set[:2]]
     assert generate_accent_set(0) == []
     with pytest.raises(ValueError):
         generate_accent_set(-1)
 
 
-def test_shape_of_each_case(accent_set) -> None:  # type: ignore[no-untyped-def]
+def test_shape_of_each_case(accent_set) -> None:
     for case in accent_set:
         pixels = _decode(case.jpeg)
         assert pixels.shape == (case.height, case.width, 3)
@@ -73,7 +73,7 @@ def test_shape_of_each_case(accent_set) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("index", range(SET_SIZE))
-def test_masks_cover_the_stated_fraction(index: int, accent_set) -> None:  # type: ignore[no-untyped-def]
+def test_masks_cover_the_stated_fraction(index: int, accent_set) -> None:
     still = _still(index)
     case = accent_set[index]
     union = np.zeros(still.rgb.shape[:2], dtype=int)
@@ -88,7 +88,7 @@ def test_masks_cover_the_stated_fraction(index: int, accent_set) -> None:  # typ
 
 
 @pytest.mark.parametrize("index", range(SET_SIZE))
-def test_decoded_jpeg_shows_each_accent_over_its_fraction(index: int, accent_set) -> None:  # type: ignore[no-untyped-def]
+def test_decoded_jpeg_shows_each_accent_over_its_fraction(index: int, accent_set) -> None:
     case = accent_set[index]
     lab = srgb_to_lab(_decode(case.jpeg))
     for rgb, fraction in zip(case.accents, case.accent_fractions, strict=True):
