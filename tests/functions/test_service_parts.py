@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from palette_service.data.dynamodb import DynamoStillRepository
 from palette_service.data.items import item_key
 from palette_service.domain.events import normalize_sequencer, parse_s3_event
-from palette_service.domain.keys import parse_still_key
+from palette_service.domain.keys import InvalidKeyLayoutError, parse_still_key
 from palette_service.domain.listing import ListingQuery, decode_cursor, encode_cursor, list_stills
 from palette_service.domain.records import StillKey
-from palette_service.errors import InvalidCursorError, InvalidKeyLayoutError, InvalidQueryError, SettingsError
+from palette_service.errors import InvalidCursorError, InvalidQueryError, SettingsError
 from palette_service.settings import ServiceSettings
 from tests.events import S3Object, load_event, s3_event
 

@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 from PIL import BmpImagePlugin
 
-from palette_service.domain.keys import parse_still_key
+from palette_service.domain.keys import InvalidKeyLayoutError, parse_still_key
 from palette_service.domain.records import StillKey, StillRecord, StillStatus
-from palette_service.errors import InvalidKeyLayoutError
 from palette_service.settings import MIB, ServiceSettings
 from tests.functions.conftest import Uploader
 from tests.reliability.corpus import (

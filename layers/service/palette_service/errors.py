@@ -3,11 +3,6 @@ web edge, :mod:`palette_service.web.errors`) an HTTP status. The domain knows no
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from palette_service.domain.records import StillKey
-
 
 class ServiceError(Exception):
     """Root of the errors this package raises on purpose."""
@@ -24,19 +19,6 @@ class PermanentStillError(ServiceError):
     """
 
     code = "permanent_error"
-
-
-class InvalidKeyLayoutError(PermanentStillError):
-    """The object key is not ``<input prefix><film>/<name>``.
-
-    ``still`` is the key the failure can be recorded under, or ``None`` when none can be formed.
-    """
-
-    code = "invalid_key"
-
-    def __init__(self, message: str, *, still: StillKey | None = None) -> None:
-        super().__init__(message)
-        self.still = still
 
 
 class ObjectTooLargeError(PermanentStillError):

@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from palette_service.domain.events import ObjectEvent, not_a_still_upload, parse_s3_event, record_of_event
-from palette_service.domain.keys import still_of
+from palette_service.domain.keys import InvalidKeyLayoutError, still_of
 from palette_service.domain.outcomes import Outcome, StillOutcome
 from palette_service.domain.ports import ObjectVersion, StillRepository, StillStore
 from palette_service.domain.records import (
@@ -39,7 +39,6 @@ from palette_service.domain.records import (
     utc_now,
 )
 from palette_service.errors import (
-    InvalidKeyLayoutError,
     ObjectTooLargeError,
     PermanentStillError,
     StaleEventError,

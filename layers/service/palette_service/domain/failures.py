@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from palette_service.domain.events import ObjectEvent, not_a_still_upload, parse_s3_event, record_of_event
-from palette_service.domain.keys import still_of
+from palette_service.domain.keys import InvalidKeyLayoutError, still_of
 from palette_service.domain.outcomes import Outcome, StillOutcome
 from palette_service.domain.ports import ReplayQueue, StillRepository
 from palette_service.domain.records import (
@@ -26,7 +26,6 @@ from palette_service.domain.records import (
     format_timestamp,
     utc_now,
 )
-from palette_service.errors import InvalidKeyLayoutError
 from palette_service.observability import logger
 from palette_service.settings import ServiceSettings
 

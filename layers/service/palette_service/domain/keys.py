@@ -7,10 +7,23 @@ that is refused up front, since S3 would refuse them on every retry.
 from __future__ import annotations
 
 from palette_service.domain.records import StillKey
-from palette_service.errors import InvalidKeyLayoutError
+from palette_service.errors import PermanentStillError
 from palette_service.settings import ServiceSettings
 
 MAX_KEY_BYTES = 1024
+
+
+class InvalidKeyLayoutError(PermanentStillError):
+    """The object key is not ``<input prefix><film>/<name>``.
+
+    ``still`` is the key the failure can be recorded under, or ``None`` when none can be formed.
+    """
+
+    code = "invalid_key"
+
+    def __init__(self, message: str, *, still: StillKey | None = None) -> None:
+        super().__init__(message)
+        self.still = still
 
 
 def is_input_key(key: str, input_prefix: str) -> bool:
