@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.images import ImageSets, evenly_spaced, prepare_images
-from bench.methods import BIG_METHODS, METHOD_LABELS, METHODS
-from bench.metrics import Evaluator, Measurements, evaluate
+from bench.methods import ACCENTS_METHOD, BIG_METHODS, METHOD_LABELS, METHODS
+from bench.metrics import Evaluator, Measurements, accent_stability, evaluate
 from bench.plan import FULL, QUICK, Plan
 from bench.report import print_header, print_image_sets, summarise
 from bench.worker import cold_start, launch_worker, run_worker
@@ -33,6 +33,7 @@ VERSIONED_PACKAGES = (
     "scikit-image",
     "fast-colorthief",
     "pylette",
+    "materialyoucolor",
     "extcolors",
 )
 
@@ -120,6 +121,13 @@ def run_big(plan: Plan, images: ImageSets, workdir: Path) -> dict[str, dict[str,
     return results
 
 
+def run_accents(images: ImageSets, workdir: Path) -> dict[str, Any]:
+    """Our flagged accents on every film-like still and its downscales, once each (not timed)."""
+    paths = [path for full, copies in images.downscaled.items() for path in (full, *copies)]
+    log(f"accents of {len(images.downscaled)} film-like stills and their downscales ...")
+    return launch_worker(ACCENTS_METHOD, [(path, 1) for path in paths], images.warmup, workdir)
+
+
 def measure(plan: Plan, workdir: Path) -> Measurements:
     """Prepare the images in `workdir`, run every worker and the cold starts, and evaluate the palettes."""
     log("preparing images ...")
@@ -127,13 +135,15 @@ def measure(plan: Plan, workdir: Path) -> Measurements:
     print_image_sets(images)
     results = run_methods(plan, images, workdir)
     big_results = run_big(plan, images, workdir)
+    accents = run_accents(images, workdir)
     log("cold starts ...")
     cold = cold_start(images.cold_image, plan.cold_repeats)
     log("evaluating palettes ...")
     evaluator = Evaluator()
     per_image = evaluate(evaluator, results, images)
+    stability = accent_stability(evaluator, accents, images)
     cross_check = evaluator.library_cross_check()
-    return Measurements(plan, images, per_image, results, big_results, cold, cross_check)
+    return Measurements(plan, images, per_image, results, big_results, cold, cross_check, stability)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

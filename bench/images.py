@@ -1,5 +1,6 @@
-"""The benchmark's image sets, written to a work folder: the sample stills, film-sized resizes of them,
-the seeded synthetic accent set (with its ground truth) and a 24-megapixel frame.
+"""The benchmark's image sets, written to a work folder: the sample stills, the seeded film-like stills
+(bench/filmlike.py) and their downscales, the seeded synthetic accent set (with its ground truth) and a
+24-megapixel frame.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
+from bench.filmlike import FILM_SIZES, downscales, generate_film_set
 from bench.methods import Rgb
 from bench.plan import Plan
 from bench.synthetic import generate_accent_set
 
 STILLS = Path(__file__).resolve().parents[1] / "samples" / "stills"
-FILM_SIZES = ((1280, 700), (1920, 1080))
 BIG_SIZE = (6000, 4000)
 JPEG_QUALITY = 90
 
@@ -24,10 +25,12 @@ JPEG_QUALITY = 90
 @dataclass
 class ImageSets:
     """Paths by set name (stills, film-WxH..., synthetic), the accents planted in each synthetic still,
-    the 24 MP frame, the still each worker warms up on, and the one the cold starts extract."""
+    the downscales of each film-like still (its 1/2 and 1/4 copies at least 480 px wide), the 24 MP
+    frame, the still each worker warms up on, and the one the cold starts extract."""
 
     sets: dict[str, list[str]]
     synthetic_truth: dict[str, list[Rgb]]
+    downscaled: dict[str, list[str]]
     big: str
     warmup: str
     cold_image: str
@@ -45,19 +48,23 @@ def evenly_spaced[T](items: Sequence[T], count: int) -> list[T]:
     return [items[round(i * step)] for i in range(count)]
 
 
-def film_set(sources: Sequence[Path], size: tuple[int, int], workdir: Path) -> list[str]:
-    """The sources cropped to the frame's aspect and resized: stills as a film scan would deliver them."""
+def film_set(count: int, size: tuple[int, int], workdir: Path) -> tuple[list[str], dict[str, list[str]]]:
+    """bench/filmlike.py's stills at `size`, seed 0: their paths, and the paths of each one's downscales."""
     width, height = size
     folder = workdir / f"film-{width}x{height}"
     folder.mkdir()
-    paths = []
-    for source in sources:
-        with Image.open(source) as opened:
-            frame = ImageOps.fit(opened.convert("RGB"), size, Image.Resampling.LANCZOS)
-        target = folder / f"{source.stem}-{width}x{height}.jpg"
-        frame.save(target, "JPEG", quality=JPEG_QUALITY)
+    paths: list[str] = []
+    copies: dict[str, list[str]] = {}
+    for still in generate_film_set(count, size, seed=0):
+        target = folder / f"{still.name}.jpg"
+        target.write_bytes(still.jpeg)
         paths.append(str(target))
-    return paths
+        copies[str(target)] = []
+        for divisor, jpeg in downscales(still.jpeg):
+            copy = folder / f"{still.name}-1of{divisor}.jpg"
+            copy.write_bytes(jpeg)
+            copies[str(target)].append(str(copy))
+    return paths, copies
 
 
 def synthetic_set(count: int, workdir: Path) -> tuple[list[str], dict[str, list[Rgb]]]:
@@ -95,10 +102,11 @@ def prepare_images(plan: Plan, workdir: Path) -> ImageSets:
     if not stills:
         raise SystemExit(f"no sample stills in {STILLS}: run samples/make_samples.py")
     sets: dict[str, list[str]] = {"stills": [str(path) for path in stills]}
-    film_sources = evenly_spaced(stills, plan.film_stills)
+    downscaled: dict[str, list[str]] = {}
     for width, height in FILM_SIZES:
-        sets[f"film-{width}x{height}"] = film_set(film_sources, (width, height), workdir)
+        sets[f"film-{width}x{height}"], copies = film_set(plan.film_stills, (width, height), workdir)
+        downscaled.update(copies)
     sets["synthetic"], truth = synthetic_set(plan.synthetic, workdir)
     big = big_image(stills, workdir)
     warmup = str(min(STILLS.glob("*.jpg"), key=lambda path: path.stat().st_size))
-    return ImageSets(sets, truth, str(big), warmup, sets["film-1920x1080"][0])
+    return ImageSets(sets, truth, downscaled, str(big), warmup, sets["film-1920x1080"][0])

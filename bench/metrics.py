@@ -5,6 +5,7 @@ images drawn from them (timing ratios, paired reconstruction, near-duplicate cou
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from bench.plan import Plan
 
 NEAR_DUPLICATE = 5.0  # CIEDE2000 below which two palette colours look the same
 ACCENT_FOUND = 10.0  # CIEDE2000 within which a palette colour counts as the planted accent
+ACCENT_SAME = 10.0  # CIEDE2000 within which an accent of a downscale is the same as the full still's
 EVAL_REDUCTION = 4  # reconstruction is measured on a box-reduced 1/4-size copy, the same for all methods
 
 FloatArray = NDArray[np.float64]
@@ -100,6 +102,37 @@ class Evaluator:
             f"palettes.colorspace vs skimage on 5000 random colours: max |dLab| {lab_gap:.3g}, "
             f"max |dE00| {de_gap:.3g}"
         )
+
+    def same_accents(self, first: Sequence[Sequence[int]], second: Sequence[Sequence[int]]) -> bool:
+        """Whether two lists of accents pair off one to one, each pair within `ACCENT_SAME`."""
+        if len(first) != len(second):
+            return False
+        if not first:
+            return True
+        distances = skimage_delta_e(self.lab(first)[:, None, :], self.lab(second)[None, :, :])
+        return any(
+            all(distances[i, j] < ACCENT_SAME for i, j in enumerate(order))
+            for order in itertools.permutations(range(len(second)))
+        )
+
+
+def accent_stability(evaluator: Evaluator, accents: dict[str, Any], images: ImageSets) -> dict[str, Figures]:
+    """Per film-like still: its accents, each downscale's and whether they are the same (see
+    `Evaluator.same_accents`); stable when every downscale's are."""
+    found = {image["path"]: image for image in accents.get("images", [])}
+    stability: dict[str, Figures] = {}
+    for full, copies in images.downscaled.items():
+        if full not in found or any(copy not in found for copy in copies):
+            continue
+        reference = found[full]["palette"]
+        same = {copy: evaluator.same_accents(reference, found[copy]["palette"]) for copy in copies}
+        stability[full] = {
+            "accents": reference,
+            "copies": {copy: found[copy]["palette"] for copy in copies},
+            "same": same,
+            "stable": all(same.values()),
+        }
+    return stability
 
 
 def image_figures(
@@ -188,6 +221,7 @@ class Measurements:
     big_results: dict[str, dict[str, Any]]
     cold: dict[str, Any]
     cross_check: str
+    stability: dict[str, Figures]
 
     @property
     def set_names(self) -> list[str]:
@@ -214,13 +248,14 @@ class Summary:
 def ratio_definitions(film_sets: list[str]) -> list[tuple[str, str, str, list[str]]]:
     """(label, numerator method, denominator method, sets) of each timing ratio."""
     return [
-        ("ours / decode floor, film-sized", "ours", "decode", film_sets),
+        ("ours / decode floor, film-like", "ours", "decode", film_sets),
         *((f"ours / decode floor, {name}", "ours", "decode", [name]) for name in film_sets),
         ("ours / decode floor, stills", "ours", "decode", ["stills"]),
-        ("notebook / ours, film-sized", "notebook", "ours", film_sets),
+        ("notebook / ours, film-like", "notebook", "ours", film_sets),
         ("notebook / ours, stills", "notebook", "ours", ["stills"]),
-        ("Pylette / ours, film-sized", "pylette", "ours", film_sets),
-        ("fast-colorthief / ours, film-sized", "fast-colorthief", "ours", film_sets),
+        ("Pylette / ours, film-like", "pylette", "ours", film_sets),
+        ("Material / ours, film-like", "material", "ours", film_sets),
+        ("fast-colorthief / ours, film-like", "fast-colorthief", "ours", film_sets),
     ]
 
 
