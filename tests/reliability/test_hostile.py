@@ -237,9 +237,7 @@ def measure_in_child(
     return answer
 
 
-@pytest.mark.skipif(
-    PROBE_ENV not in os.environ, reason="runs in a fresh process, started by the memory tests"
-)
+@pytest.mark.memory_probe
 def test_memory_probe(extract_lambda: AsyncLambda, uploader: Uploader, repository: Any) -> None:
     figures = {
         case.name: measure_in_child(case, extract_lambda, uploader, repository)
