@@ -47,7 +47,7 @@ def test_an_upload_gives_the_document_the_swatch_and_the_item(
     assert palette_object["ContentType"] == "application/json"
     assert palette_object["Metadata"][SOURCE_SEQUENCER] == upload.sequencer.ljust(32, "0")
     document = json.loads(palette_object["Body"].read())
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     assert document["source"]["key"] == KEY
     assert 1 <= len(document["colors"]) <= 6
     swatch = s3_client.get_object(Bucket=stills_bucket, Key="swatches/my-film/Opening shot é.jpg.png")

@@ -3,6 +3,7 @@ options' bounds."""
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -11,10 +12,13 @@ from hypothesis.extra.numpy import arrays
 
 import palettes
 from palettes.accents import ACCENT_MAX_SHARE
-from palettes.colorspace import ciede2000, lab_to_srgb
+from palettes.basic_colors import BASIC_COLOR_TERMS, basic_color_term
+from palettes.colorspace import chroma, ciede2000, lab_to_din99o, lab_to_srgb, srgb_to_lab
+from palettes.contrast import MIN_CONTRAST, contrast_ratio
 from palettes.extraction import palette_of_pixels
 from palettes.merging import NEAR_DUPLICATE_DELTA_E
 from palettes.model import SourceInfo
+from palettes.roles import DISTINCT_DISTANCE, ROLE_TARGETS
 
 SOURCE = SourceInfo(key=None, width=1, height=1, format="test", counted_pixels=0)
 
@@ -100,6 +104,59 @@ def test_an_accent_covers_at_most_five_percent(pixels, chosen) -> None:
     palette = palette_of_pixels(pixels, palettes.ExtractParams(**chosen), SOURCE)
     for color in palette.colors:
         assert not color.accent or color.proportion <= ACCENT_MAX_SHARE
+
+
+def _rgb(hex_code: str) -> tuple[int, int, int]:
+    return int(hex_code[1:3], 16), int(hex_code[3:5], 16), int(hex_code[5:7], 16)
+
+
+def _lab(entries: list[dict[str, Any]]) -> np.ndarray:
+    return srgb_to_lab(np.array([entry["rgb"] for entry in entries], dtype=np.uint8).reshape(-1, 3))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pixels=st.one_of(film_like_frames(), few_colours, noise), chosen=options)
+def test_every_colour_and_role_is_named_and_readable(pixels, chosen) -> None:
+    """Every colour and role: one of the eleven basic terms (the one its colour gets), names, and
+    a text colour with a WCAG contrast of at least 4.5 on it, written rounded down."""
+    document = palette_of_pixels(pixels, palettes.ExtractParams(**chosen), SOURCE).to_dict()
+    entries = [*document["colors"], *filter(None, document["roles"].values())]
+    for entry, lab in zip(entries, _lab(entries), strict=True):
+        assert entry["basic"] in BASIC_COLOR_TERMS
+        assert entry["basic"] == basic_color_term(lab)
+        assert entry["name"] and entry["xkcd_name"]
+        ratio = contrast_ratio(_rgb(entry["text"]["hex"]), tuple(entry["rgb"]))
+        assert MIN_CONTRAST <= entry["text"]["contrast"] <= ratio
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pixels=st.one_of(film_like_frames(), few_colours, noise), chosen=options)
+def test_roles_keep_to_their_targets(pixels, chosen) -> None:
+    """Every role is present or null; dominant is the largest colour; a role lies within its
+    lightness and chroma ranges; a role from the palette is that colour with its proportion; one from
+    outside is at least 5 (DIN99o) from every palette colour; no two roles but dominant are closer."""
+    document = palette_of_pixels(pixels, palettes.ExtractParams(**chosen), SOURCE).to_dict()
+    colors, roles = document["colors"], document["roles"]
+    assert list(roles) == list(palettes.ROLE_NAMES)
+    assert roles["dominant"] == {**{k: v for k, v in colors[0].items() if k != "accent"}, "in_palette": True}
+    by_hex = {color["hex"]: color for color in colors}
+    palette_din99o = lab_to_din99o(_lab(colors))
+    chosen_din99o: list[np.ndarray] = []
+    for name, target in ROLE_TARGETS.items():
+        role = roles[name]
+        if role is None:
+            continue
+        lab = _lab([role])[0]
+        assert target.lightness[0] <= lab[0] <= target.lightness[2]
+        assert target.chroma[0] <= chroma(lab) <= target.chroma[2]
+        assert 0 < role["proportion"] <= 1
+        if role["in_palette"]:
+            assert by_hex[role["hex"]]["proportion"] == role["proportion"]
+        else:
+            assert np.linalg.norm(palette_din99o - lab_to_din99o(lab), axis=1).min() >= DISTINCT_DISTANCE
+        for other in chosen_din99o:
+            assert np.linalg.norm(other - lab_to_din99o(lab)) >= DISTINCT_DISTANCE
+        chosen_din99o.append(lab_to_din99o(lab))
 
 
 @settings(max_examples=60, deadline=None)

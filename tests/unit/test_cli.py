@@ -78,8 +78,10 @@ def test_import_is_light_and_first_palette_works_in_a_fresh_process(stills) -> N
     code = (
         "import sys, palettes\n"
         "assert 'numpy' not in sys.modules and 'sklearn' not in sys.modules\n"
-        "from palettes.exports import export_document\n"
-        "assert 'numpy' not in sys.modules\n"
+        "from palettes.exports import export_document, export_roles\n"
+        "from palettes.basic_colors import basic_color_term\n"
+        "from palettes.contrast import contrast_ratio\n"
+        "assert 'numpy' not in sys.modules, 'exports, basic terms and contrast serve the API: no numpy'\n"
         f"palette = palettes.extract({str(stills[0])!r})\n"
         "assert 'sklearn' not in sys.modules, 'the default method must not import scikit-learn'\n"
         "print(palette.colors[0].hex)\n"

@@ -2,13 +2,14 @@
 
 import json
 import struct
+from typing import Any
 
 import pytest
 
 import palettes
-from palettes.exports import EXPORT_FORMATS, coolors_url, export_document
+from palettes.exports import EXPORT_FORMATS, coolors_url, export_document, export_roles
 
-DOCUMENT = {
+DOCUMENT: dict[str, Any] = {
     "schema_version": 1,
     "source": {"key": "stills/my film/Opening shot é.jpg", "width": 10, "height": 10, "format": "JPEG"},
     "params": {"k": 2},
@@ -16,6 +17,45 @@ DOCUMENT = {
         {"hex": "#1f3a4b", "rgb": [31, 58, 75], "proportion": 0.75, "name": "darkslategray", "accent": False},
         {"hex": "#dc143c", "rgb": [220, 20, 60], "proportion": 0.25, "name": "crimson", "accent": True},
     ],
+}
+
+
+V2_COLORS = [
+    {
+        **DOCUMENT["colors"][0],
+        "xkcd_name": "dark slate blue",
+        "basic": "blue",
+        "text": {"hex": "#dcc9ab", "contrast": 7.36},
+    },
+    {
+        **DOCUMENT["colors"][1],
+        "xkcd_name": "lipstick red",
+        "basic": "red",
+        "text": {"hex": "#fcfbf9", "contrast": 4.52},
+    },
+]
+V2_DOCUMENT: dict[str, Any] = {
+    **DOCUMENT,
+    "schema_version": 2,
+    "colors": V2_COLORS,
+    "roles": {
+        "dominant": {**{k: v for k, v in V2_COLORS[0].items() if k != "accent"}, "in_palette": True},
+        "vibrant": {**{k: v for k, v in V2_COLORS[1].items() if k != "accent"}, "in_palette": True},
+        "light_vibrant": None,
+        "dark_vibrant": {
+            "hex": "#931303",
+            "rgb": [147, 19, 3],
+            "proportion": 0.005,
+            "name": "darkred",
+            "xkcd_name": "brick red",
+            "basic": "red",
+            "text": {"hex": "#dcc9ab", "contrast": 6.02},
+            "in_palette": False,
+        },
+        "muted": None,
+        "light_muted": None,
+        "dark_muted": None,
+    },
 }
 
 
@@ -65,6 +105,40 @@ def test_gpl() -> None:
 def test_json_and_text() -> None:
     assert json.loads(export_document(DOCUMENT, "json")) == DOCUMENT
     assert export_document(DOCUMENT, "text").decode().splitlines()[1] == "#dc143c   25.0%  crimson  accent"
+
+
+def test_text_of_a_v2_document_shows_names_text_colours_and_roles() -> None:
+    lines = export_document(V2_DOCUMENT, "text").decode().splitlines()
+    assert lines[:2] == [
+        "#1f3a4b   75.0%  blue  dark slate blue (CSS darkslategray)  text #dcc9ab  7.36:1",
+        "#dc143c   25.0%  red   lipstick red (CSS crimson)           text #fcfbf9  4.52:1  accent",
+    ]
+    assert lines[2:4] == ["", "roles"]
+    assert lines[4].startswith("dominant       #1f3a4b   75.0%  blue  dark slate blue (CSS darkslategray)")
+    assert lines[5].split()[:2] == ["vibrant", "#dc143c"]
+    assert lines[6].split() == ["light_vibrant", "none"]
+    assert lines[7].endswith("text #dcc9ab  6.02:1  outside the palette")
+    assert len(lines) == 4 + 7
+
+
+def test_roles_alone_as_text_or_json() -> None:
+    text = export_roles(V2_DOCUMENT, "text")
+    assert text is not None
+    assert [line.split()[0] for line in text.decode().splitlines()] == list(V2_DOCUMENT["roles"])
+    assert json.loads(export_roles(V2_DOCUMENT, "json") or b"") == {"roles": V2_DOCUMENT["roles"]}
+
+
+def test_a_v1_document_has_no_roles_to_export() -> None:
+    assert export_roles(DOCUMENT, "text") is None
+    assert b"roles" not in export_document(DOCUMENT, "text")
+    with pytest.raises(palettes.InvalidParameterError, match="text or json"):
+        export_roles(V2_DOCUMENT, "css")
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_every_export_reads_v1_and_v2_documents(fmt) -> None:
+    assert export_document(DOCUMENT, fmt)
+    assert export_document(V2_DOCUMENT, fmt)
 
 
 def test_coolors_url() -> None:

@@ -194,13 +194,25 @@ def test_every_method_and_space_on_a_real_photo(method, space, sample_still) -> 
     assert distances[~np.eye(len(lab), dtype=bool)].min() >= NEAR_DUPLICATE_DELTA_E
 
 
+V1_COLOR_FIELDS = {"hex", "rgb", "hsv", "lab", "proportion", "name", "accent"}
+
+
 def test_document_shape(sample_still) -> None:
     document = palettes.extract(sample_still, source_key="stills/film/a.jpg").to_dict()
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
+    assert set(document) == {"schema_version", "source", "params", "colors", "roles", "coolors_url"}
     assert document["source"]["key"] == "stills/film/a.jpg"
     assert document["params"]["k"] == 6
     first = document["colors"][0]
-    assert set(first) == {"hex", "rgb", "hsv", "lab", "proportion", "name", "accent"}
+    assert set(first) == V1_COLOR_FIELDS | {"xkcd_name", "basic", "text"}
+    assert set(first["text"]) == {"hex", "contrast"}
     proportions = [color["proportion"] for color in document["colors"]]
     assert proportions == sorted(proportions, reverse=True)
     assert document["coolors_url"].startswith("https://coolors.co/")
+    assert list(document["roles"]) == list(palettes.ROLE_NAMES)
+    assert document["roles"]["dominant"] == {
+        **{key: value for key, value in first.items() if key != "accent"},
+        "in_palette": True,
+    }
+    for role in filter(None, document["roles"].values()):
+        assert set(role) == (V1_COLOR_FIELDS - {"accent"}) | {"xkcd_name", "basic", "text", "in_palette"}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from palettes.basic_colors import BASIC_COLOR_TERMS, basic_color_term
+from palettes.contrast import MIN_CONTRAST, TextColor, contrast_ratio
 from palettes.errors import (
     CorruptImageError,
     ImageTooLargeError,
@@ -25,13 +27,16 @@ from palettes.params import METHODS, SPACES, ExtractParams
 if TYPE_CHECKING:
     from palettes.extraction import extract
     from palettes.loading import LoadedImage, load_image
-    from palettes.model import Palette, PaletteColor, SourceInfo
+    from palettes.model import ROLE_NAMES, Palette, PaletteColor, Role, Roles, SourceInfo
     from palettes.swatch import render_swatch
 
 __all__ = [
+    "BASIC_COLOR_TERMS",
     "EXPORT_FORMATS",
     "MEDIA_TYPES",
     "METHODS",
+    "MIN_CONTRAST",
+    "ROLE_NAMES",
     "SPACES",
     "CorruptImageError",
     "ExtractParams",
@@ -42,8 +47,13 @@ __all__ = [
     "Palette",
     "PaletteColor",
     "PaletteError",
+    "Role",
+    "Roles",
     "SourceInfo",
+    "TextColor",
     "UnsupportedFormatError",
+    "basic_color_term",
+    "contrast_ratio",
     "export_document",
     "extract",
     "load_image",
@@ -57,6 +67,9 @@ _LAZY = {
     "Palette": "palettes.model",
     "PaletteColor": "palettes.model",
     "SourceInfo": "palettes.model",
+    "Role": "palettes.model",
+    "Roles": "palettes.model",
+    "ROLE_NAMES": "palettes.model",
     "render_swatch": "palettes.swatch",
 }
 

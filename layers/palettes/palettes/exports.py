@@ -15,6 +15,7 @@ from typing import Any, Final
 from palettes.errors import InvalidParameterError
 
 EXPORT_FORMATS: Final = ("json", "css", "gpl", "ase", "text")
+ROLE_FORMATS: Final = ("text", "json")
 MEDIA_TYPES: Final = {
     "json": "application/json",
     "css": "text/css; charset=utf-8",
@@ -79,11 +80,68 @@ def to_ase(document: Document) -> bytes:
 
 
 def to_text(document: Document) -> bytes:
-    lines = []
-    for color in document["colors"]:
-        accent = "  accent" if color.get("accent") else ""
-        lines.append(f"{color['hex']}  {color['proportion'] * 100:5.1f}%  {color['name']}{accent}")
+    """A line per colour, then (schema 2) a line per role. A colour of schema 2 shows its basic term,
+    its survey name with the CSS name, and its text colour with the contrast ratio; a document of
+    schema 1 gives the lines it always gave (hex, share, CSS name)."""
+    colors = document["colors"]
+    if not all("xkcd_name" in color for color in colors):
+        lines = []
+        for color in colors:
+            accent = "  accent" if color.get("accent") else ""
+            lines.append(f"{color['hex']}  {color['proportion'] * 100:5.1f}%  {color['name']}{accent}")
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    text = _aligned(
+        [[*_color_cells(color), *(["accent"] if color.get("accent") else [])] for color in colors]
+    )
+    roles = document.get("roles")
+    return text + b"\nroles\n" + roles_to_text(roles) if isinstance(roles, Mapping) else text
+
+
+def roles_to_text(roles: Mapping[str, Any]) -> bytes:
+    """A line per role: its name, then its colour as :func:`to_text` shows one, or ``none``."""
+    rows = []
+    for name, role in roles.items():
+        if role is None:
+            rows.append([name, "none"])
+        else:
+            rows.append(
+                [name, *_color_cells(role), *([] if role.get("in_palette") else ["outside the palette"])]
+            )
+    return _aligned(rows)
+
+
+def export_roles(document: Document, fmt: str) -> bytes | None:
+    """The document's roles as ``text`` or ``json``; ``None`` for a document without roles (schema 1)."""
+    if fmt not in ROLE_FORMATS:
+        raise InvalidParameterError(f"roles come as {' or '.join(ROLE_FORMATS)}, not {fmt!r}")
+    roles = document.get("roles")
+    if not isinstance(roles, Mapping):
+        return None
+    if fmt == "json":
+        return to_json({"roles": roles})
+    return roles_to_text(roles)
+
+
+def _aligned(rows: Sequence[Sequence[str]]) -> bytes:
+    """Rows of cells as lines of left-aligned columns; a row may have fewer cells than another."""
+    widths = [
+        max(len(row[column]) for row in rows if len(row) > column) for column in range(max(map(len, rows)))
+    ]
+    lines = [
+        "  ".join(cell.ljust(widths[column]) for column, cell in enumerate(row)).rstrip() for row in rows
+    ]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _color_cells(color: Mapping[str, Any]) -> list[str]:
+    text = color.get("text") or {}
+    return [
+        color["hex"],
+        f"{color['proportion'] * 100:5.1f}%",
+        str(color.get("basic", "")),
+        f"{color.get('xkcd_name', '')} (CSS {color['name']})",
+        f"text {text.get('hex', '?')} {text.get('contrast', 0):5.2f}:1",
+    ]
 
 
 _EXPORTERS: Final[dict[str, Callable[[Document], bytes]]] = {

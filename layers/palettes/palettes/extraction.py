@@ -1,27 +1,33 @@
 """From an image to its palette: counted pixels, histogram bins, clustering, accents, merging,
-then the palette's colours.
+then the palette's colours and roles, each named and given a readable text colour.
 
 The steps live in their own modules (:mod:`palettes.histogram`, :mod:`palettes.methods`,
-:mod:`palettes.accents`, :mod:`palettes.merging`); this one runs them in order.
+:mod:`palettes.accents`, :mod:`palettes.merging`, :mod:`palettes.roles`, :mod:`palettes.names`,
+:mod:`palettes.basic_colors`, :mod:`palettes.contrast`); this one runs them in order.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import NDArray
 
 from palettes import histogram
 from palettes.accents import accent_min_chroma, flagged, with_accents
-from palettes.clustering import IntArray
+from palettes.basic_colors import basic_color_term
+from palettes.clustering import FloatArray, IntArray
 from palettes.colorspace import lightness, rgb_to_hsv, srgb_to_lab
 from palettes.errors import NoUsablePixelsError
 from palettes.histogram import Bins
 from palettes.loading import DEFAULT_MAX_PIXELS, ImageSource, load_image
 from palettes.merging import merge_near_duplicates
 from palettes.methods import CLUSTERERS
-from palettes.model import Palette, PaletteColor, SourceInfo
-from palettes.names import nearest_css_names
+from palettes.model import Palette, PaletteColor, Role, Roles, SourceInfo
+from palettes.names import nearest_names
 from palettes.params import ExtractParams, Method, Space
+from palettes.roles import RoleChoice, choose_roles
+from palettes.text_colors import readable_text_colors
 
 
 def extract(
@@ -93,34 +99,83 @@ def palette_of_pixels(pixels: NDArray[np.uint8], params: ExtractParams, source: 
     if params.accents:
         labels, accent_labels = with_accents(bins, labels, params, clusterer, min_chroma)
     labels, accent_labels = merge_near_duplicates(bins, labels, accent_labels, params, clusterer)
-    colors = _colors(bins, labels, accent_labels, params.space, min_chroma if params.accents else None)
-    return Palette(colors=colors, source=source, params=params)
+    rgb, proportions, accent = _palette_colours(
+        bins, labels, accent_labels, params.space, min_chroma if params.accents else None
+    )
+    colors, roles = _colors_and_roles(bins, rgb, proportions, accent)
+    return Palette(colors=colors, source=source, params=params, roles=roles)
 
 
-def _colors(
+def _palette_colours(
     bins: Bins, labels: IntArray, accent_labels: set[int], space: Space, min_chroma: float | None
-) -> tuple[PaletteColor, ...]:
-    """The palette's colours, largest first; with ``min_chroma`` (accents on), the accents flagged
-    (see :func:`palettes.accents.flagged`)."""
+) -> tuple[IntArray, FloatArray, list[bool]]:
+    """The palette's colours as 8-bit sRGB, their proportions and whether each is an accent, largest
+    first; with ``min_chroma`` (accents on), the accents flagged (see :func:`palettes.accents.flagged`)."""
     count = int(labels.max()) + 1
-    rgb = np.clip(np.rint(histogram.cluster_colours(bins, labels, space)), 0, 255).astype(np.uint8)
+    rgb = np.clip(np.rint(histogram.cluster_colours(bins, labels, space)), 0, 255).astype(np.intp)
     weights = np.bincount(labels, weights=bins.weights, minlength=count)
     proportions = weights / weights.sum()
-    lab = srgb_to_lab(rgb)
-    hsv = rgb_to_hsv(rgb)
-    names = nearest_css_names(lab)
     if min_chroma is not None:
-        accent_labels = flagged(accent_labels, lab, proportions, min_chroma)
-    colors = [
-        PaletteColor(
-            rgb=(int(rgb[i, 0]), int(rgb[i, 1]), int(rgb[i, 2])),
-            hsv=(float(hsv[i, 0]), float(hsv[i, 1]), float(hsv[i, 2])),
-            lab=(float(lab[i, 0]), float(lab[i, 1]), float(lab[i, 2])),
-            proportion=float(proportions[i]),
-            name=names[i],
-            accent=i in accent_labels,
+        accent_labels = flagged(accent_labels, srgb_to_lab(rgb.astype(np.uint8)), proportions, min_chroma)
+    order = sorted(range(count), key=lambda i: (-proportions[i], "#{:02x}{:02x}{:02x}".format(*rgb[i])))
+    return rgb[order], proportions[order], [i in accent_labels for i in order]
+
+
+def _colors_and_roles(
+    bins: Bins, rgb: IntArray, proportions: FloatArray, accent: list[bool]
+) -> tuple[tuple[PaletteColor, ...], Roles]:
+    """The palette's colours and its roles, all described at once (names, terms, text colours)."""
+    choices = choose_roles(bins, rgb, proportions)
+    outside = [choice for choice in choices.values() if choice is not None and choice.palette_index is None]
+    described = _described(
+        np.concatenate([rgb, np.array([choice.rgb for choice in outside], dtype=np.intp).reshape(-1, 3)]),
+        np.concatenate([proportions, [choice.share for choice in outside]]),
+        [*accent, *(False for _ in outside)],
+        palette=rgb,
+    )
+    colors = tuple(described[: len(rgb)])
+    return colors, _roles(choices, colors, iter(described[len(rgb) :]))
+
+
+def _described(
+    rgb: IntArray, proportions: FloatArray, accent: list[bool], *, palette: IntArray
+) -> list[PaletteColor]:
+    """Colours with their names, basic colour terms and text colours (tints and shades of ``palette``)."""
+    lab = srgb_to_lab(rgb.astype(np.uint8))
+    hsv = rgb_to_hsv(rgb)
+    css_names, xkcd_names = nearest_names(lab)
+    texts = readable_text_colors(rgb, palette)
+    described = []
+    for i in range(len(rgb)):
+        colour = (int(rgb[i, 0]), int(rgb[i, 1]), int(rgb[i, 2]))
+        described.append(
+            PaletteColor(
+                rgb=colour,
+                hsv=(float(hsv[i, 0]), float(hsv[i, 1]), float(hsv[i, 2])),
+                lab=(float(lab[i, 0]), float(lab[i, 1]), float(lab[i, 2])),
+                proportion=float(proportions[i]),
+                name=css_names[i],
+                accent=accent[i],
+                xkcd_name=xkcd_names[i],
+                basic=basic_color_term(lab[i]),
+                text=texts[i],
+            )
         )
-        for i in range(count)
-    ]
-    colors.sort(key=lambda color: (-color.proportion, color.hex))
-    return tuple(colors)
+    return described
+
+
+def _roles(
+    choices: dict[str, RoleChoice | None], colors: tuple[PaletteColor, ...], outside: Iterator[PaletteColor]
+) -> Roles:
+    """The roles: a palette colour, or the next of the ``outside`` colours, described in choice order."""
+    roles: dict[str, Role | None] = {}
+    for name, choice in choices.items():
+        if choice is None:
+            roles[name] = None
+        elif choice.palette_index is not None:
+            roles[name] = Role(colors[choice.palette_index], in_palette=True)
+        else:
+            roles[name] = Role(next(outside), in_palette=False)
+    dominant = roles.pop("dominant")
+    assert dominant is not None  # the largest palette colour, always
+    return Roles(dominant=dominant, **roles)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
+from palettes.basic_colors import BasicColor
+from palettes.contrast import TextColor
 from palettes.params import ExtractParams
 
-SCHEMA_VERSION = 1
+# 2 added each colour's xkcd_name, basic and text, and the roles; every field of 1 is kept.
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
 class PaletteColor:
-    """One palette entry. ``proportion`` is its share of the counted pixels."""
+    """One palette entry. ``proportion`` is its share of the counted pixels; ``name`` the nearest
+    CSS name, ``xkcd_name`` the nearest name of the xkcd colour survey, ``basic`` its basic colour
+    term, ``text`` a readable text colour on it."""
 
     rgb: tuple[int, int, int]
     hsv: tuple[float, float, float]
@@ -20,6 +25,9 @@ class PaletteColor:
     proportion: float
     name: str
     accent: bool
+    xkcd_name: str
+    basic: BasicColor
+    text: TextColor
 
     @property
     def hex(self) -> str:
@@ -33,8 +41,47 @@ class PaletteColor:
             "lab": [round(value, 2) for value in self.lab],
             "proportion": self.proportion,
             "name": self.name,
+            "xkcd_name": self.xkcd_name,
+            "basic": self.basic,
             "accent": self.accent,
+            "text": self.text.to_dict(),
         }
+
+
+@dataclass(frozen=True)
+class Role:
+    """The colour a role takes (see :mod:`palettes.roles`): ``color.proportion`` is its share of the
+    counted pixels, ``in_palette`` false when it comes from outside the palette's colours."""
+
+    color: PaletteColor
+    in_palette: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        document = self.color.to_dict()
+        del document["accent"]
+        return {**document, "in_palette": self.in_palette}
+
+
+@dataclass(frozen=True)
+class Roles:
+    """A palette's roles; a role the still has no colour for is ``None``."""
+
+    dominant: Role
+    vibrant: Role | None
+    light_vibrant: Role | None
+    dark_vibrant: Role | None
+    muted: Role | None
+    light_muted: Role | None
+    dark_muted: Role | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: None if role is None else role.to_dict() for name, role in self.items()}
+
+    def items(self) -> list[tuple[str, Role | None]]:
+        return [(field.name, getattr(self, field.name)) for field in fields(self)]
+
+
+ROLE_NAMES = tuple(field.name for field in fields(Roles))
 
 
 @dataclass(frozen=True)
@@ -64,9 +111,10 @@ class Palette:
     colors: tuple[PaletteColor, ...]
     source: SourceInfo
     params: ExtractParams
+    roles: Roles
 
     def to_dict(self) -> dict[str, Any]:
-        """The palette document (``schema_version`` 1), as documented in the README."""
+        """The palette document (``schema_version`` 2), as documented in the README."""
         from palettes.exports import coolors_url
 
         colors = [color.to_dict() for color in self.colors]
@@ -75,5 +123,6 @@ class Palette:
             "source": self.source.to_dict(),
             "params": self.params.as_kwargs(),
             "colors": colors,
+            "roles": self.roles.to_dict(),
             "coolors_url": coolors_url([color["hex"] for color in colors]),
         }

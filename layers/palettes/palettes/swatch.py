@@ -1,18 +1,22 @@
-"""The swatch PNG: the colours in proportion, then one labelled tile per colour."""
+"""The swatch PNG: the colours in proportion, a labelled tile per colour, then the roles (schema 2)."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from palettes.contrast import plain_text_color
 from palettes.model import Palette
 
 _MARGIN = 24
+_TITLE_HEIGHT = 44
 _STRIP_HEIGHT = 90
 _TILE_HEIGHT = 170
+_ROLE_HEIGHT = 84
 _GAP = 12
 _BACKGROUND = (250, 250, 248)
 _INK = (24, 24, 24)
@@ -24,62 +28,76 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _relative_luminance(rgb: tuple[int, int, int]) -> float:
-    def linear(channel: int) -> float:
-        value = channel / 255.0
-        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (linear(channel) for channel in rgb)
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def label_color(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
-    """Black or white, whichever contrasts more with the colour (WCAG contrast ratio)."""
-    luminance = _relative_luminance(rgb)
-    contrast_with_black = (luminance + 0.05) / 0.05
-    contrast_with_white = 1.05 / (luminance + 0.05)
-    return (0, 0, 0) if contrast_with_black >= contrast_with_white else (255, 255, 255)
+def label_color(color: Mapping[str, Any]) -> str:
+    """The ink of a colour's labels: its readable text colour (schema 2), else black or white,
+    whichever contrasts more (a schema 1 document)."""
+    text = color.get("text")
+    if isinstance(text, Mapping) and isinstance(text.get("hex"), str):
+        return str(text["hex"])
+    red, green, blue = (int(channel) for channel in color["rgb"])
+    return plain_text_color((red, green, blue)).hex
 
 
 def render_swatch(palette: Palette | dict[str, Any], *, width: int = 1200) -> bytes:
-    """A PNG of the palette: a strip with each colour's share of the frame, and a tile per colour
-    with its hex code, share and CSS name (accents marked), labels in black or white for contrast."""
+    """A PNG of the palette: a strip with each colour's share of the frame, a tile per colour with its
+    hex code, share and name (accents marked), then a tile per role the still has; every label in
+    the colour's readable text colour."""
     document = palette.to_dict() if isinstance(palette, Palette) else palette
     colors = document["colors"]
-    inner = width - 2 * _MARGIN
-    title_height = 44
-    height = _MARGIN + title_height + _STRIP_HEIGHT + _GAP + _TILE_HEIGHT + _MARGIN
+    roles = [(name, role) for name, role in (document.get("roles") or {}).items() if role is not None]
+    height = _MARGIN + _TITLE_HEIGHT + _STRIP_HEIGHT + _GAP + _TILE_HEIGHT + _MARGIN
+    height += (_GAP + _ROLE_HEIGHT) if roles else 0
     image = Image.new("RGB", (width, height), _BACKGROUND)
     draw = ImageDraw.Draw(image)
-
     title = str((document.get("source") or {}).get("key") or "palette").rsplit("/", 1)[-1]
     draw.text((_MARGIN, _MARGIN), title[:80], fill=_INK, font=_font(24))
+    top = _MARGIN + _TITLE_HEIGHT
+    _draw_strip(draw, colors, top, width - 2 * _MARGIN)
+    top += _STRIP_HEIGHT + _GAP
+    _draw_tiles(draw, colors, top, width - 2 * _MARGIN)
+    if roles:
+        _draw_roles(draw, roles, top + _TILE_HEIGHT + _GAP, width - 2 * _MARGIN)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
 
-    top = _MARGIN + title_height
+
+def _draw_strip(draw: ImageDraw.ImageDraw, colors: Sequence[Mapping[str, Any]], top: int, inner: int) -> None:
     left = float(_MARGIN)
     for index, color in enumerate(colors):
         right = _MARGIN + inner if index == len(colors) - 1 else left + color["proportion"] * inner
-        draw.rectangle(
-            (round(left), top, max(round(left), round(right) - 1), top + _STRIP_HEIGHT), fill=color["hex"]
-        )
+        box = (round(left), top, max(round(left), round(right) - 1), top + _STRIP_HEIGHT)
+        draw.rectangle(box, fill=color["hex"])
         left = right
 
-    top += _STRIP_HEIGHT + _GAP
+
+def _draw_tiles(draw: ImageDraw.ImageDraw, colors: Sequence[Mapping[str, Any]], top: int, inner: int) -> None:
     count = max(1, len(colors))
     tile_width = (inner - _GAP * (count - 1)) / count
     hex_font = _font(26 if tile_width >= 150 else 18 if tile_width >= 90 else 13)
     small_font = _font(17 if tile_width >= 150 else 13 if tile_width >= 90 else 10)
     for index, color in enumerate(colors):
         x0 = _MARGIN + index * (tile_width + _GAP)
-        rgb = tuple(color["rgb"])
-        ink = label_color((int(rgb[0]), int(rgb[1]), int(rgb[2])))
+        ink = label_color(color)
         draw.rectangle((round(x0), top, round(x0 + tile_width) - 1, top + _TILE_HEIGHT), fill=color["hex"])
         draw.text((x0 + 10, top + 12), color["hex"].upper(), fill=ink, font=hex_font)
         share = f"{color['proportion'] * 100:.1f}%"
         draw.text((x0 + 10, top + _TILE_HEIGHT - 52), share, fill=ink, font=small_font)
-        label = color["name"] + (" · accent" if color.get("accent") else "")
+        label = str(color.get("xkcd_name") or color["name"]) + (" · accent" if color.get("accent") else "")
         draw.text((x0 + 10, top + _TILE_HEIGHT - 28), label, fill=ink, font=small_font)
 
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
+
+def _draw_roles(
+    draw: ImageDraw.ImageDraw, roles: Sequence[tuple[str, Mapping[str, Any]]], top: int, inner: int
+) -> None:
+    tile_width = (inner - _GAP * (len(roles) - 1)) / len(roles)
+    name_font = _font(15 if tile_width >= 140 else 11)
+    hex_font = _font(20 if tile_width >= 140 else 14)
+    for index, (name, role) in enumerate(roles):
+        x0 = _MARGIN + index * (tile_width + _GAP)
+        ink = label_color(role)
+        draw.rectangle((round(x0), top, round(x0 + tile_width) - 1, top + _ROLE_HEIGHT), fill=role["hex"])
+        draw.text((x0 + 8, top + 10), name.replace("_", " "), fill=ink, font=name_font)
+        draw.text((x0 + 8, top + 34), role["hex"].upper(), fill=ink, font=hex_font)
+        where = "in the palette" if role.get("in_palette") else "outside the palette"
+        draw.text((x0 + 8, top + _ROLE_HEIGHT - 22), where, fill=ink, font=name_font)
