@@ -54,6 +54,27 @@ def document_for(key: str, hexes: tuple[str, ...] = ("#203f44", "#dcc9ab", "#e61
     }
 
 
+def v2_document_for(key: str) -> dict[str, Any]:
+    """A schema 2 document as the library writes it: the v1 fields, names, text colours and roles."""
+    document = document_for(key)
+    extras = [
+        ("dark slate blue", "blue", "#dcc9ab", 8.12),
+        ("beige", "brown", "#203f44", 8.12),
+        ("lipstick red", "red", "#fcfbf9", 4.52),
+    ]
+    for color, (xkcd_name, basic, text, contrast) in zip(document["colors"], extras, strict=True):
+        color.update(xkcd_name=xkcd_name, basic=basic, text={"hex": text, "contrast": contrast})
+
+    def role(color: dict[str, Any], in_palette: bool) -> dict[str, Any]:
+        return {**{k: v for k, v in color.items() if k != "accent"}, "in_palette": in_palette}
+
+    outside = {**document["colors"][2], "hex": "#931303", "rgb": [147, 19, 3], "proportion": 0.004}
+    roles = dict.fromkeys(("vibrant", "light_vibrant", "muted", "light_muted", "dark_muted"))
+    roles.update(dominant=role(document["colors"][0], True), dark_vibrant=role(outside, False))
+    roles["vibrant"] = role(document["colors"][2], True)
+    return {**document, "schema_version": 2, "roles": roles}
+
+
 class Seeder:
     """Writes items (and swatches) the way the extract function leaves them."""
 
@@ -64,7 +85,13 @@ class Seeder:
         self.minute = 0
 
     def still(
-        self, film: str, name: str, *, status: StillStatus = StillStatus.DONE, swatch: bool = True
+        self,
+        film: str,
+        name: str,
+        *,
+        status: StillStatus = StillStatus.DONE,
+        swatch: bool = True,
+        schema_version: int = 1,
     ) -> StillRecord:
         self.minute += 1
         key = f"stills/{film}/{name}"
@@ -77,7 +104,7 @@ class Seeder:
             etag="0123456789abcdef0123456789abcdef",
             sequencer="0067455D2B7A3C1F9E".ljust(32, "0"),
             updated_at=f"2024-11-26T07:{self.minute // 60:02d}:{self.minute % 60:02d}.000000Z",
-            document=document_for(key) if done else None,
+            document=(document_for(key) if schema_version == 1 else v2_document_for(key)) if done else None,
             palette_key=still.palette_key("palettes/") if done else None,
             swatch_key=still.swatch_key("swatches/") if done else None,
             reason=None if done else "not an image in a supported format (JPEG, PNG, WebP, GIF, TIFF, BMP)",
@@ -127,6 +154,51 @@ def test_a_done_still_gives_its_document(seed: Seeder, lambda_context: Any) -> N
     assert response["statusCode"] == 200
     assert header(response, "Content-Type") == "application/json"
     assert body_json(response) == record.document
+
+
+def test_stored_v1_and_v2_documents_are_read_alike(seed: Seeder, lambda_context: Any) -> None:
+    """A palette stored before schema 2 stays in the table: both are served as stored, and both are
+    what the OpenAPI document says a palette is."""
+    from palette_service.web.models import PaletteDocument
+
+    old, new = seed.still(FILM, "old.jpg"), seed.still(FILM, "new.jpg", schema_version=2)
+    for record in (old, new):
+        response = call(palette_path(FILM, record.still.name), context=lambda_context)
+        assert response["statusCode"] == 200
+        document = body_json(response)
+        assert document == record.document
+        PaletteDocument.model_validate(document)
+    assert "roles" not in body_json(call(palette_path(FILM, "old.jpg"), context=lambda_context))
+    roles = PaletteDocument.model_validate(new.document).roles
+    assert roles is not None and roles.dark_vibrant is not None and not roles.dark_vibrant.in_palette
+
+
+def test_the_text_export_of_v1_and_v2_documents(seed: Seeder, lambda_context: Any) -> None:
+    seed.still(FILM, "old.jpg")
+    seed.still(FILM, "new.jpg", schema_version=2)
+    old = call(palette_path(FILM, "old.jpg"), {"format": "text"}, context=lambda_context)["body"]
+    new = call(palette_path(FILM, "new.jpg"), {"format": "text"}, context=lambda_context)["body"]
+    assert old.splitlines()[0] == "#203f44   50.0%  darkslategray"
+    assert "roles" not in old
+    assert (
+        new.splitlines()[0]
+        == "#203f44   50.0%  blue   dark slate blue (CSS darkslategray)  text #dcc9ab  8.12:1"
+    )
+    assert "\nroles\n" in new
+    assert "dark_vibrant   #931303" in new
+
+
+def test_the_gallery_shows_v1_and_v2_palettes(seed: Seeder, lambda_context: Any) -> None:
+    seed.still(FILM, "old.jpg")
+    seed.still(FILM, "new.jpg", schema_version=2)
+    response = call(routes.FILM_GALLERY.format(film=FILM), context=lambda_context)
+    assert response["statusCode"] == 200
+    page = response["body"]
+    assert page.count('<ul class="roles"') == 1  # the v2 palette only
+    assert "lipstick red" in page
+    assert 'color:#fcfbf9" title="text #fcfbf9, contrast 4.52:1">Aa</span>' in page
+    assert "dark vibrant <code>#931303</code> *" in page
+    assert page.count("<td>darkslategray</td>") == 1  # the v1 palette, by its CSS name
 
 
 def test_the_sample_event_reaches_the_palette(seed: Seeder, lambda_context: Any) -> None:

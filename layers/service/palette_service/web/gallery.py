@@ -187,6 +187,7 @@ def _render_still(still: GalleryStill, index: int) -> str:
     <tbody>
 {"".join(_color_row(color) for color in colors)}    </tbody>
   </table>
+  {_render_roles(record.document.get("roles"))}
   <p class="links">{_export_links(still)}</p>
   <p class="api">API <code>GET {escape(still_path(record.still.film, record.still.name))}</code></p>
 </article>"""
@@ -219,12 +220,56 @@ def _color_row(color: Mapping[str, object]) -> str:
     badge = ' <span class="badge accent" title="a small, saturated region kept as an accent">accent</span>'
     return (
         f"      {row}"
-        f'<td><span class="chip" style="background:{hex_code}"></span></td>'
+        f"<td>{_chip(color)}</td>"
         f'<td class="hex"><code>{hex_code}</code></td>'
-        f"<td>{escape(str(color.get('name', '')))}{badge if is_accent else ''}</td>"
+        f"<td>{_names(color)}{badge if is_accent else ''}</td>"
         f'<td class="share"><span class="meter"><span style="width:{_share(color) * 100:.2f}%"></span></span>'
         f"{_percent(color)}</td></tr>\n"
     )
+
+
+def _chip(color: Mapping[str, object]) -> str:
+    """The colour; with a text colour (schema 2), a sample of text in it and its contrast as a title."""
+    text = color.get("text")
+    if not isinstance(text, Mapping):
+        return f'<span class="chip" style="background:{_hex(color)}"></span>'
+    contrast = text.get("contrast")
+    ratio = f"{contrast:.2f}" if isinstance(contrast, int | float) else "?"
+    return (
+        f'<span class="chip" style="background:{_hex(color)};color:{_hex(text)}" '
+        f'title="text {_hex(text)}, contrast {ratio}:1">Aa</span>'
+    )
+
+
+def _names(color: Mapping[str, object]) -> str:
+    """The survey's name, then its basic term and CSS name (schema 2); else the CSS name alone."""
+    css = escape(str(color.get("name", "")))
+    if not isinstance(color.get("xkcd_name"), str):
+        return css
+    survey, basic = escape(str(color["xkcd_name"])), escape(str(color.get("basic", "")))
+    return f'{survey} <span class="aka">{basic} · CSS {css}</span>'
+
+
+def _render_roles(roles: object) -> str:
+    """The roles (schema 2) as chips labelled in their text colours; nothing for schema 1."""
+    if not isinstance(roles, Mapping):
+        return ""
+    chips = []
+    for name, role in roles.items():
+        if not isinstance(role, Mapping):
+            continue
+        text = role.get("text")
+        ink = _hex(text) if isinstance(text, Mapping) else "#000000"
+        outside = not role.get("in_palette")
+        where = "from outside the palette" if outside else "a palette colour"
+        chips.append(
+            f'<li style="background:{_hex(role)};color:{ink}" title="{where}, {_percent(role)} of the frame">'
+            f"{escape(str(name).replace('_', ' '))} <code>{_hex(role)}</code>{' *' if outside else ''}</li>"
+        )
+    note = (
+        '<p class="aka">* from outside the palette</p>' if any(c.endswith(" *</li>") for c in chips) else ""
+    )
+    return f'<ul class="roles" aria-label="roles">{"".join(chips)}</ul>{note}'
 
 
 def _export_links(still: GalleryStill) -> str:

@@ -8,20 +8,59 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from palette_service.domain.records import StillRecord, StillStatus
 from palette_service.web.routes import still_path, swatch_path
+from palettes.basic_colors import BasicColor
+
+HEX_PATTERN = r"^#[0-9a-fA-F]{6}$"
 
 
-class PaletteColor(BaseModel):
-    """One colour of a palette; ``proportion`` is its share of the counted pixels."""
+class TextColor(BaseModel):
+    """A text colour readable on a colour, with its WCAG 2.x contrast ratio (at least 4.5)."""
 
+    hex: str = Field(pattern=HEX_PATTERN, examples=["#f6e7d8"])
+    contrast: float = Field(ge=1, le=21, examples=[7.12])
+
+
+class _Color(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    hex: str = Field(pattern=r"^#[0-9a-fA-F]{6}$", examples=["#1b2a3c"])
+    hex: str = Field(pattern=HEX_PATTERN, examples=["#1b2a3c"])
     rgb: list[int] = Field(min_length=3, max_length=3)
     hsv: list[float] = Field(min_length=3, max_length=3)
     lab: list[float] = Field(min_length=3, max_length=3)
     proportion: float = Field(ge=0, le=1)
-    name: str
+    name: str = Field(description="the nearest CSS colour name")
+
+
+class PaletteColor(_Color):
+    """One colour of a palette; ``proportion`` is its share of the counted pixels. ``xkcd_name``,
+    ``basic`` and ``text`` come with schema 2 and are absent from a schema 1 document."""
+
     accent: bool
+    xkcd_name: str | None = Field(default=None, description="the nearest name of the xkcd colour survey")
+    basic: BasicColor | None = Field(default=None, description="one of the eleven basic colour terms")
+    text: TextColor | None = None
+
+
+class RoleColor(_Color):
+    """The colour a role takes (schema 2): ``in_palette`` is false when it comes from outside the
+    palette's colours; ``proportion`` is its share of the counted pixels."""
+
+    xkcd_name: str
+    basic: BasicColor
+    text: TextColor
+    in_palette: bool
+
+
+class PaletteRoles(BaseModel):
+    """Android Palette-style roles (schema 2); a role the still has no colour for is null."""
+
+    dominant: RoleColor
+    vibrant: RoleColor | None
+    light_vibrant: RoleColor | None
+    dark_vibrant: RoleColor | None
+    muted: RoleColor | None
+    light_muted: RoleColor | None
+    dark_muted: RoleColor | None
 
 
 class PaletteSource(BaseModel):
@@ -35,14 +74,16 @@ class PaletteSource(BaseModel):
 
 
 class PaletteDocument(BaseModel):
-    """The palette document (``schema_version`` 1), as the palettes library writes it."""
+    """The palette document as the palettes library writes it: ``schema_version`` 2, or 1 for a
+    palette stored before the roles (no ``roles``, no ``xkcd_name``, ``basic`` or ``text``)."""
 
     model_config = ConfigDict(extra="allow")
 
-    schema_version: int
+    schema_version: int = Field(ge=1, examples=[2])
     source: PaletteSource
     params: dict[str, Any]
     colors: list[PaletteColor]
+    roles: PaletteRoles | None = None
     coolors_url: str | None = None
 
 
