@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from palettes import ROLE_NAMES
+from palettes_cli.commands import get as get_command
 from palettes_cli.commands.backfill import BACKFILL_SEQUENCER, StoredObject, backfill_event
 from palettes_cli.errors import ClientError
 from palettes_cli.main import build_parser, main
@@ -41,6 +43,58 @@ def test_one_image_prints_the_document(stills, capsysbinary) -> None:
 def test_formats(stills, capsysbinary, fmt, start) -> None:
     assert main(["extract", str(stills[1]), "--format", fmt]) == 0
     assert capsysbinary.readouterr().out.startswith(start)
+
+
+def test_text_shows_roles_names_and_text_colours(stills, capsysbinary) -> None:
+    assert main(["extract", str(stills[1]), "--format", "text"]) == 0
+    lines = capsysbinary.readouterr().out.decode().splitlines()
+    first = lines[0].split()
+    assert first[0].startswith("#")
+    assert first[2] == "red"  # the basic term
+    assert "(CSS" in lines[0]
+    assert "text #" in lines[0]
+    assert lines[lines.index("roles") + 1].startswith("dominant ")
+    assert [line.split()[0] for line in lines[lines.index("roles") + 1 :]] == list(ROLE_NAMES)
+
+
+def test_roles_alone(stills, capsysbinary) -> None:
+    assert main(["extract", str(stills[0]), "--roles"]) == 0
+    lines = capsysbinary.readouterr().out.decode().splitlines()
+    assert [line.split()[0] for line in lines] == list(ROLE_NAMES)
+    assert lines[0].split()[1] == "#143cc8"
+    assert main(["extract", str(stills[0]), "--roles", "--json"]) == 0
+    roles = json.loads(capsysbinary.readouterr().out)["roles"]
+    assert list(roles) == list(ROLE_NAMES)
+    assert roles["dominant"]["hex"] == "#143cc8"
+    assert roles["dominant"]["in_palette"] is True
+
+
+def test_roles_to_a_folder(stills, tmp_path) -> None:
+    out = tmp_path / "out"
+    assert main(["extract", *map(str, stills), "--roles", "--out", str(out), "--swatch"]) == 0
+    assert sorted(path.name for path in out.iterdir()) == [
+        "blue.png",
+        "blue.roles.txt",
+        "red.png",
+        "red.roles.txt",
+    ]
+
+
+@pytest.mark.parametrize("command", [["extract", "still.jpg"], ["get", "film/still.jpg"]])
+def test_roles_come_as_text_or_json_only(command, capsys) -> None:
+    assert main([*command, "--roles", "--format", "css"]) == 2
+    assert "--roles prints text or json, not css" in capsys.readouterr().err
+
+
+def test_get_roles_reads_v1_and_v2_documents() -> None:
+    v2 = {"schema_version": 2, "colors": [], "roles": dict.fromkeys(ROLE_NAMES)}
+    assert get_command._roles(v2, "text", "film/a.jpg").decode().split() == [
+        word for name in ROLE_NAMES for word in (name, "none")
+    ]
+    with pytest.raises(
+        ClientError, match="schema version 1, which has no roles; upload the still again to make them"
+    ):
+        get_command._roles({"schema_version": 1, "colors": []}, "text", "film/a.jpg")
 
 
 def test_many_images_with_a_bad_one(stills, tmp_path, capsys) -> None:

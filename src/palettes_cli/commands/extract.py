@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import palettes
-from palettes.exports import EXPORT_FORMATS, FILE_EXTENSIONS, export_document
+from palettes.exports import EXPORT_FORMATS, FILE_EXTENSIONS, export_document, export_roles
 from palettes_cli.commands import Subparsers
+from palettes_cli.roles import add_roles_argument, roles_format
 
 
 def add_parser(subparsers: Subparsers) -> None:
@@ -39,10 +40,15 @@ def add_parser(subparsers: Subparsers) -> None:
         "--no-accents", action="store_true", help="plain clustering, no slots kept for accents"
     )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--format", choices=EXPORT_FORMATS, default="json")
+    parser.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        help="json (the default), css, gpl, ase, or text (colours, names, text colours and roles)",
+    )
     parser.add_argument(
         "--json", action="store_const", const="json", dest="format", help="same as --format json"
     )
+    add_roles_argument(parser)
     parser.add_argument(
         "--swatch", action="store_true", help="also write a swatch PNG per image (needs --out)"
     )
@@ -58,6 +64,7 @@ class _Job:
     fmt: str
     out: Path | None
     swatch: bool
+    roles: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,12 +83,15 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         print("palettes: --jobs must be at least 1", file=sys.stderr)
         return 2
+    fmt = roles_format(args) if args.roles else str(args.format or "json")
+    if fmt is None:
+        return 2
     out: Path | None = args.out
     if out is None and (len(args.images) > 1 or args.swatch):
         out = Path("palettes-out")
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    jobs = [_Job(path, params, args.format, out, args.swatch) for path in args.images]
+    jobs = [_Job(path, params, fmt, out, args.swatch, args.roles) for path in args.images]
     failures = _write_outcomes(jobs, args.jobs)
     if out is not None:
         print(f"{len(jobs) - failures} of {len(jobs)} palettes written to {out}", file=sys.stderr)
@@ -130,13 +140,13 @@ def _process(job: _Job) -> _Outcome:
     except palettes.PaletteError as exc:
         return _Outcome(job.path, error=f"{exc} [{exc.code}]")
     document = palette.to_dict()
-    payload = export_document(document, job.fmt)
+    payload = (export_roles(document, job.fmt) or b"") if job.roles else export_document(document, job.fmt)
     if job.out is None:
         return _Outcome(job.path, payload=payload)
-    stem = job.path.stem
+    stem = f"{job.path.stem}.roles" if job.roles else job.path.stem
     (job.out / f"{stem}.{FILE_EXTENSIONS[job.fmt]}").write_bytes(payload)
     if job.swatch:
-        (job.out / f"{stem}.png").write_bytes(palettes.render_swatch(palette))
+        (job.out / f"{job.path.stem}.png").write_bytes(palettes.render_swatch(palette))
     return _Outcome(job.path)
 
 
