@@ -27,7 +27,10 @@ from palettes.params import ExtractParams
 ACCENT_MIN_CHROMA = 30.0
 ACCENT_CHROMA_MARGIN = 15.0
 ACCENT_CANDIDATE_DELTA_E = 12.0
-ACCENT_MIN_DELTA_E = 15.0
+# 12, not 15: CIEDE2000 compresses chroma differences of saturated colours, so a dark red (L* 21,
+# C* 40) sits only 13 to 16 from the dark browns (C* 15 to 20) around it, and which of the two it
+# measured depended on the browns' k-means solution, that is on the still's size.
+ACCENT_MIN_DELTA_E = 12.0
 # ... whose region, gathered within this radius, covers at least this share of the frame.
 ACCENT_GROUP_DELTA_E = 15.0
 ACCENT_MIN_SHARE = 0.003
@@ -88,9 +91,7 @@ def with_accents(
         return labels, set()
     palette_lab = histogram.cluster_lab(bins, labels, params.space)
     shares = histogram.shares(bins, labels)
-    # Colours of the plain palette that already are accents are searched again, bin by bin: one
-    # such colour may be the muddy mean of two small accents.
-    already = standing_out(palette_lab, shares, min_chroma)
+    already = _small(shares, params.k)
     frame_lab = palette_lab[[index for index in range(len(palette_lab)) if index not in already]]
     if len(frame_lab) == 0:
         return labels, set()
@@ -98,6 +99,18 @@ def with_accents(
     regions = sorted(_accent_regions(bins, frame_lab, min_chroma, searched_again), key=lambda r: -r.salience)
     groups = [region.members for region in regions[:max_accents]]
     return _PlainPalette(bins, labels, shares, params, clusterer).affordable_accents(groups)
+
+
+def _small(shares: FloatArray, k: int) -> set[int]:
+    """Colours of the plain palette that are searched again, bin by bin, rather than measured
+    against: small ones (an accent's size, and at most half of an even share).
+
+    Whether k-means gives a small accent a cluster of its own, one that took some of its
+    neighbours along (muddier, so no longer saturated or apart enough to be flagged), or none
+    changes with the still's size; searching such clusters again makes the accents the same
+    whichever it did. One such colour may also be the muddy mean of two small accents.
+    """
+    return {int(index) for index in np.flatnonzero(shares <= min(ACCENT_MAX_SHARE, 0.5 / k))}
 
 
 @dataclass(frozen=True)
