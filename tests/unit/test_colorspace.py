@@ -70,3 +70,25 @@ def test_grey_has_no_chroma_and_zero_hue() -> None:
     grey = np.array([[128, 128, 128]], dtype=np.uint8)
     assert chroma(srgb_to_lab(grey))[0] == pytest.approx(0.0, abs=1e-3)
     assert rgb_to_hsv(grey)[0].tolist() == pytest.approx([0.0, 0.0, 128 / 255])
+
+
+def test_ciede2000_edge_hues_match_scikit_image() -> None:
+    # Greys (no hue), a grey against a colour, exactly opposite hues, and hues across 0°.
+    lab = np.array(
+        [
+            [50.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0],
+            [100.0, 0.0, 0.0],
+            [50.0, 10.0, 0.0],
+            [50.0, -10.0, 0.0],
+            [50.0, 0.0, 10.0],
+            [50.0, 0.0, -10.0],
+            [30.0, 20.0, 20.0],
+            [30.0, -20.0, -20.0],
+            [40.0, 30.0, -1.0],
+            [40.0, 30.0, 1.0],
+        ]
+    )
+    first = np.broadcast_to(lab[:, None, :], (len(lab), len(lab), 3))
+    second = np.broadcast_to(lab[None, :, :], (len(lab), len(lab), 3))
+    np.testing.assert_allclose(ciede2000(first, second), skcolor.deltaE_ciede2000(first, second), atol=1e-5)
