@@ -22,18 +22,68 @@ def merge_near_duplicates(
     (not the accents) settle again around each merge, so the fewer colours still fit the frame.
 
     The lighter colour of a pair joins the heavier one, which keeps its own accent flag. Low-contrast
-    frames need this: their best six colours can all sit within CIEDE2000 5 of a neighbour.
+    frames need this: their best six colours can all sit within CIEDE2000 5 of a neighbour. The
+    slots merges free go back to the frame where a split makes no near-duplicate (see
+    :func:`_refill`).
     """
+    count = int(labels.max()) + 1
     while True:
         pair = _closest_near_duplicates(bins, labels, params)
         if pair is None:
-            return labels, accent_labels
+            return _refill(
+                bins, labels, accent_labels, params, clusterer, slots=count - int(labels.max()) - 1
+            )
         weights = np.bincount(labels, weights=bins.weights, minlength=int(labels.max()) + 1)
         first, second = pair
         keep, drop = (first, second) if weights[first] >= weights[second] else (second, first)
         labels = np.where(labels == drop, keep, labels)
         labels, accent_labels = _renumber(labels, accent_labels - {drop})
         labels = _settle(bins, labels, accent_labels, params, clusterer)
+
+
+def _refill(
+    bins: Bins,
+    labels: IntArray,
+    accent_labels: set[int],
+    params: ExtractParams,
+    clusterer: Clusterer,
+    *,
+    slots: int,
+) -> tuple[IntArray, set[int]]:
+    """Up to ``slots`` colours given back to the frame: the colour that stands worst for its pixels
+    (the largest sum of distances to them) is split in two and the others settle, as long as no
+    near-duplicate comes back. Dark and low-contrast frames get their palette's full size this way
+    wherever it can hold distinct colours."""
+    for _ in range(slots):
+        split = _split_worst(bins, labels, accent_labels, params, clusterer)
+        if split is None:
+            break
+        labels = split
+    return labels, accent_labels
+
+
+def _split_worst(
+    bins: Bins, labels: IntArray, accent_labels: set[int], params: ExtractParams, clusterer: Clusterer
+) -> IntArray | None:
+    """The labels with the worst-fitting colour that can be split (not an accent) split in two, the
+    frame settled around it; None when every split would leave a near-duplicate pair."""
+    count = int(labels.max()) + 1
+    gaps = bins.features - histogram.centres(bins, labels)[labels]
+    errors = np.bincount(
+        labels, weights=bins.weights * np.sqrt(np.einsum("ij,ij->i", gaps, gaps)), minlength=count
+    )
+    for worst in np.argsort(-errors):
+        members = np.flatnonzero(labels == worst)
+        if int(worst) in accent_labels or len(members) < 2:
+            continue
+        halves = clusterer.cluster(bins.features[members], bins.weights[members], 2, seed=params.seed)
+        split = labels.copy()
+        split[members[halves == 1]] = count
+        # Settled when that keeps the colours apart; split alone otherwise.
+        for candidate in (_settle(bins, split, accent_labels, params, clusterer), split):
+            if _closest_near_duplicates(bins, candidate, params) is None:
+                return candidate
+    return None
 
 
 def _closest_near_duplicates(bins: Bins, labels: IntArray, params: ExtractParams) -> tuple[int, int] | None:
