@@ -6,6 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 from palette_service.errors import InvalidQueryError, NotFoundError, ReadError, StillFailedError
+from palette_service.web.models import FailedStill
 
 # The most specific class that an error is an instance of wins (they are checked in this order).
 STATUS_OF_ERROR: tuple[tuple[type[ReadError], HTTPStatus], ...] = (
@@ -26,5 +27,5 @@ def http_status(error: ReadError) -> HTTPStatus:
 def error_body(error: ReadError) -> dict[str, Any]:
     """The JSON body of a read error: the reason and code of a FAILED still, else a message."""
     if isinstance(error, StillFailedError):
-        return {"status": "FAILED", "key": error.key, "reason": error.reason, "error": error.error}
+        return FailedStill(key=error.key, reason=error.reason, error=error.error).model_dump()
     return {"message": str(error)}

@@ -5,8 +5,10 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+from palette_service.web.error_handlers import error_response
 
 
 def reject_unknown_query_parameters(
@@ -21,5 +23,5 @@ def reject_unknown_query_parameters(
         if unknown:
             takes = ", ".join(sorted(known)) or "none"
             message = f"unknown query parameter {', '.join(unknown)}; this route takes: {takes}"
-            return Response(HTTPStatus.BAD_REQUEST, content_types.APPLICATION_JSON, body={"message": message})
+            return error_response(HTTPStatus.BAD_REQUEST, message)
     return next_middleware(resolver)
