@@ -16,6 +16,8 @@ from typing import Any, Self
 
 import yaml
 
+from palettes_stack.event_filter import parse_pattern
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = REPOSITORY / "template.yaml"
 # Lambda's defaults for asynchronous invocation when a function has no EventInvokeConfig.
@@ -23,6 +25,9 @@ DEFAULT_MAX_RETRY_ATTEMPTS = 2
 DEFAULT_MAX_EVENT_AGE_SECONDS = 6 * 60 * 60
 # An SQS event source's default batch size (standard queues).
 DEFAULT_SQS_BATCH_SIZE = 10
+# A DynamoDB stream event source's defaults; -1 retries a failing batch until its records expire.
+DEFAULT_STREAM_BATCH_SIZE = 100
+DEFAULT_STREAM_RETRY_ATTEMPTS = -1
 # moto's default account: the ARNs and queue URLs computed here must be the ones moto uses.
 LOCAL_ACCOUNT_ID = "123456789012"
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
@@ -93,6 +98,28 @@ class SqsTrigger:
 
 
 @dataclass(frozen=True)
+class DynamoDbTrigger:
+    """A DynamoDB stream event source of a function: the table whose stream a mapping reads, and how.
+
+    ``maximum_retry_attempts`` -1 retries until the records expire; ``filter_patterns`` are the
+    ``FilterCriteria`` patterns as JSON (a record matching any of them is delivered, see
+    ``palettes_stack.event_filter``); ``on_failure_logical_id`` is the queue that gets the record of a
+    batch given up on.
+    """
+
+    table_logical_id: str
+    starting_position: str
+    batch_size: int = DEFAULT_STREAM_BATCH_SIZE
+    maximum_batching_window_seconds: int = 0
+    maximum_retry_attempts: int = DEFAULT_STREAM_RETRY_ATTEMPTS
+    bisect_batch_on_function_error: bool = False
+    report_batch_item_failures: bool = False
+    filter_patterns: tuple[Mapping[str, Any], ...] = ()
+    on_failure_logical_id: str | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class ApiRoute:
     path: str
     method: str
@@ -119,6 +146,15 @@ class FunctionSpec:
     s3_triggers: tuple[S3Trigger, ...]
     api_routes: tuple[ApiRoute, ...]
     sqs_triggers: tuple[SqsTrigger, ...] = ()
+    dynamodb_triggers: tuple[DynamoDbTrigger, ...] = ()
+
+
+@dataclass(frozen=True)
+class _EventSources:
+    s3: tuple[S3Trigger, ...]
+    sqs: tuple[SqsTrigger, ...]
+    dynamodb: tuple[DynamoDbTrigger, ...]
+    routes: tuple[ApiRoute, ...]
 
 
 @dataclass(frozen=True)
@@ -260,7 +296,7 @@ class StackTemplate:
         variables = self.resolve(((raw.get("Environment") or {}).get("Variables")) or {})
         invoke = self.resolve(raw.get("EventInvokeConfig") or {})
         on_failure = ((invoke.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
-        s3_triggers, sqs_triggers, routes = self._event_sources(raw.get("Events") or {})
+        sources = self._event_sources(raw.get("Events") or {})
         return FunctionSpec(
             logical_id=logical_id,
             name=self.physical_name(logical_id),
@@ -275,17 +311,18 @@ class StackTemplate:
             max_retry_attempts=int(invoke.get("MaximumRetryAttempts", DEFAULT_MAX_RETRY_ATTEMPTS)),
             max_event_age_seconds=int(invoke.get("MaximumEventAgeInSeconds", DEFAULT_MAX_EVENT_AGE_SECONDS)),
             on_failure_logical_id=self._arn_owner(on_failure) if on_failure else None,
-            s3_triggers=s3_triggers,
-            api_routes=routes,
-            sqs_triggers=sqs_triggers,
+            s3_triggers=sources.s3,
+            api_routes=sources.routes,
+            sqs_triggers=sources.sqs,
+            dynamodb_triggers=sources.dynamodb,
         )
 
-    def _event_sources(
-        self, events: Mapping[str, Any]
-    ) -> tuple[tuple[S3Trigger, ...], tuple[SqsTrigger, ...], tuple[ApiRoute, ...]]:
-        """A function's S3 and SQS event sources and API routes (other event types are not emulated)."""
+    def _event_sources(self, events: Mapping[str, Any]) -> _EventSources:
+        """A function's S3, SQS and DynamoDB event sources and API routes (other event types are not
+        emulated)."""
         s3: list[S3Trigger] = []
         sqs: list[SqsTrigger] = []
+        dynamodb: list[DynamoDbTrigger] = []
         routes: list[ApiRoute] = []
         for event in events.values():
             properties = event.get("Properties") or {}
@@ -293,6 +330,8 @@ class StackTemplate:
                 s3.append(self._s3_trigger(properties))
             elif event.get("Type") == "SQS":
                 sqs.append(self._sqs_trigger(properties))
+            elif event.get("Type") == "DynamoDB":
+                dynamodb.append(self._dynamodb_trigger(properties))
             elif event.get("Type") == "Api":
                 routes.append(
                     ApiRoute(
@@ -301,7 +340,7 @@ class StackTemplate:
                         api_logical_id=_ref_target(properties["RestApiId"]),
                     )
                 )
-        return tuple(s3), tuple(sqs), tuple(routes)
+        return _EventSources(tuple(s3), tuple(sqs), tuple(dynamodb), tuple(routes))
 
     def _s3_trigger(self, properties: Mapping[str, Any]) -> S3Trigger:
         events = self.resolve(properties["Events"])
@@ -322,6 +361,38 @@ class StackTemplate:
             in (resolved.get("FunctionResponseTypes") or []),
             enabled=bool(resolved.get("Enabled", True)),
         )
+
+    def _dynamodb_trigger(self, properties: Mapping[str, Any]) -> DynamoDbTrigger:
+        # The stream's ARN holds a label DynamoDB picks when it creates the stream: the table is named
+        # instead, and the local stack asks the table for its stream.
+        resolved = self.resolve({name: value for name, value in properties.items() if name != "Stream"})
+        destination = ((resolved.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        filters = (resolved.get("FilterCriteria") or {}).get("Filters") or []
+        return DynamoDbTrigger(
+            table_logical_id=self._stream_table(properties["Stream"]),
+            starting_position=str(resolved["StartingPosition"]),
+            batch_size=int(resolved.get("BatchSize", DEFAULT_STREAM_BATCH_SIZE)),
+            maximum_batching_window_seconds=int(resolved.get("MaximumBatchingWindowInSeconds", 0)),
+            maximum_retry_attempts=int(resolved.get("MaximumRetryAttempts", DEFAULT_STREAM_RETRY_ATTEMPTS)),
+            bisect_batch_on_function_error=bool(resolved.get("BisectBatchOnFunctionError", False)),
+            report_batch_item_failures="ReportBatchItemFailures"
+            in (resolved.get("FunctionResponseTypes") or []),
+            filter_patterns=tuple(parse_pattern(str(item["Pattern"])) for item in filters),
+            on_failure_logical_id=self._arn_owner(str(destination)) if destination else None,
+            enabled=bool(resolved.get("Enabled", True)),
+        )
+
+    def _stream_table(self, stream: Any) -> str:
+        """The table whose stream ``stream`` (``!GetAtt T.StreamArn``, or a stream ARN) is."""
+        if isinstance(stream, dict) and set(stream) == {"Fn::GetAtt"}:
+            logical_id, attribute = (str(part) for part in stream["Fn::GetAtt"])
+            if attribute == "StreamArn" and self.resource_type(logical_id) == "AWS::DynamoDB::Table":
+                return logical_id
+        arn = self.resolve(stream)
+        for logical_id in self.logical_ids("AWS::DynamoDB::Table"):
+            if isinstance(arn, str) and arn.startswith(f"{self.arn(logical_id)}/stream/"):
+                return logical_id
+        raise TemplateError(f"{stream!r} is not the stream of a table of this template")
 
     def api(self, logical_id: str) -> ApiSpec:
         """The API's stage and, per route of its definition, whether an API key or IAM is required."""
