@@ -1,7 +1,8 @@
 """Colour palettes of film stills: a pure library (no AWS code) shared by the CLI and the Lambda layer.
 
-``import palettes`` is cheap: numpy and Pillow load on first use of :func:`extract` or
-:func:`render_swatch`, and the exports work on palette documents without them.
+``import palettes`` is cheap: numpy and Pillow load on first use of :func:`extract`,
+:func:`film_palette` or :func:`render_swatch`, and the exports work on palette documents without
+them. :func:`render_barcode` (a film's colour timeline) needs Pillow alone, never numpy.
 
     >>> palette = palettes.extract("still.jpg", k=6)
     >>> palette.to_dict()["colors"][0]["hex"]
@@ -25,12 +26,16 @@ from palettes.exports import EXPORT_FORMATS, MEDIA_TYPES, export_document
 from palettes.params import METHODS, SPACES, ExtractParams
 
 if TYPE_CHECKING:
+    from palettes.barcode import BARCODE_STYLES, render_barcode, validate_barcode_options
     from palettes.extraction import extract
+    from palettes.film import film_palette
     from palettes.loading import LoadedImage, load_image
     from palettes.model import ROLE_NAMES, Palette, PaletteColor, Role, Roles, SourceInfo
+    from palettes.summary import ColorSummary
     from palettes.swatch import render_swatch
 
 __all__ = [
+    "BARCODE_STYLES",
     "BASIC_COLOR_TERMS",
     "EXPORT_FORMATS",
     "MEDIA_TYPES",
@@ -38,6 +43,7 @@ __all__ = [
     "MIN_CONTRAST",
     "ROLE_NAMES",
     "SPACES",
+    "ColorSummary",
     "CorruptImageError",
     "ExtractParams",
     "ImageTooLargeError",
@@ -56,8 +62,11 @@ __all__ = [
     "contrast_ratio",
     "export_document",
     "extract",
+    "film_palette",
     "load_image",
+    "render_barcode",
     "render_swatch",
+    "validate_barcode_options",
 ]
 
 _LAZY = {
@@ -71,6 +80,11 @@ _LAZY = {
     "Roles": "palettes.model",
     "ROLE_NAMES": "palettes.model",
     "render_swatch": "palettes.swatch",
+    "ColorSummary": "palettes.summary",
+    "film_palette": "palettes.film",
+    "BARCODE_STYLES": "palettes.barcode",
+    "render_barcode": "palettes.barcode",
+    "validate_barcode_options": "palettes.barcode",
 }
 
 

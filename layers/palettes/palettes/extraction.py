@@ -1,5 +1,6 @@
 """From an image to its palette: counted pixels, histogram bins, clustering, accents, merging,
-then the palette's colours and roles, each named and given a readable text colour.
+then the palette's colours and roles, each named and given a readable text colour. A film's palette
+(:mod:`palettes.film`) runs the same steps from the bins on.
 
 The steps live in their own modules (:mod:`palettes.histogram`, :mod:`palettes.methods`,
 :mod:`palettes.accents`, :mod:`palettes.merging`, :mod:`palettes.roles`, :mod:`palettes.names`,
@@ -27,6 +28,7 @@ from palettes.model import Palette, PaletteColor, Role, Roles, SourceInfo
 from palettes.names import nearest_names
 from palettes.params import ExtractParams, Method, Space
 from palettes.roles import RoleChoice, choose_roles
+from palettes.summary import ColorSummary, summarise
 from palettes.text_colors import readable_text_colors
 
 
@@ -90,8 +92,18 @@ def _counted(pixels: NDArray[np.uint8], params: ExtractParams) -> NDArray[np.uin
 
 
 def palette_of_pixels(pixels: NDArray[np.uint8], params: ExtractParams, source: SourceInfo) -> Palette:
-    """The palette of an (N, 3) uint8 array of counted sRGB pixels (the guarantees of :func:`extract`)."""
+    """The palette of an (N, 3) uint8 array of counted sRGB pixels (the guarantees of :func:`extract`),
+    with the colour summary of the pixels (:mod:`palettes.summary`) that a film's palette is made from."""
     bins = histogram.bin_pixels(pixels, params.space)
+    summary = summarise(bins, bins.features if params.space == "lab" else None)
+    return palette_of_bins(bins, params, source, summary=summary)
+
+
+def palette_of_bins(
+    bins: Bins, params: ExtractParams, source: SourceInfo, *, summary: ColorSummary | None = None
+) -> Palette:
+    """The palette of weighted colours (a still's histogram bins, or the centroids of a film's
+    summaries), with ``bins.features`` in ``params.space``: the guarantees of :func:`extract`."""
     clusterer = CLUSTERERS[params.method]
     labels = clusterer.cluster(bins.features, bins.weights, params.k, seed=params.seed)
     accent_labels: set[int] = set()
@@ -103,7 +115,7 @@ def palette_of_pixels(pixels: NDArray[np.uint8], params: ExtractParams, source: 
         bins, labels, accent_labels, params.space, min_chroma if params.accents else None
     )
     colors, roles = _colors_and_roles(bins, rgb, proportions, accent)
-    return Palette(colors=colors, source=source, params=params, roles=roles)
+    return Palette(colors=colors, source=source, params=params, roles=roles, summary=summary)
 
 
 def _palette_colours(

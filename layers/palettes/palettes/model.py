@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 from palettes.basic_colors import BasicColor
 from palettes.contrast import TextColor
 from palettes.params import ExtractParams
+
+if TYPE_CHECKING:  # the model serves the API, which must not import numpy
+    from palettes.summary import ColorSummary
 
 # 2 added each colour's xkcd_name, basic and text, and the roles; every field of 1 is kept.
 SCHEMA_VERSION = 2
@@ -86,32 +89,46 @@ ROLE_NAMES = tuple(field.name for field in fields(Roles))
 
 @dataclass(frozen=True)
 class SourceInfo:
-    """What was analysed: ``key`` is the file name or object key when known."""
+    """What was analysed: ``key`` is the file name or object key when known.
+
+    A film's palette (:func:`palettes.film.film_palette`) has no key, width or height: its format is
+    ``"film"``, ``stills`` the number of stills it stands for and ``counted_pixels`` their counted
+    pixels. ``stills`` appears in the document only when set, so a still's document is unchanged.
+    """
 
     key: str | None
-    width: int
-    height: int
+    width: int | None
+    height: int | None
     format: str
     counted_pixels: int
+    stills: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "key": self.key,
             "width": self.width,
             "height": self.height,
             "format": self.format,
             "counted_pixels": self.counted_pixels,
         }
+        if self.stills is not None:
+            document["stills"] = self.stills
+        return document
 
 
 @dataclass(frozen=True)
 class Palette:
-    """A palette: colours ordered by proportion (largest first), proportions summing to 1."""
+    """A palette: colours ordered by proportion (largest first), proportions summing to 1.
+
+    ``summary`` is a still's colour summary (see :mod:`palettes.summary`), kept beside the document
+    and not part of it; ``None`` for a film's palette. Palettes compare equal without it.
+    """
 
     colors: tuple[PaletteColor, ...]
     source: SourceInfo
     params: ExtractParams
     roles: Roles
+    summary: ColorSummary | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The palette document (``schema_version`` 2), as documented in the README."""
