@@ -6,6 +6,7 @@ No SAM CLI and no AWS: a YAML loader that keeps CloudFormation tags as their lon
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import tomllib
@@ -15,7 +16,8 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-from palettes_stack.template import load_template
+from palettes_stack.event_filter import matches_any
+from palettes_stack.template import DynamoDbTrigger, StackTemplate, TemplateError, load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
@@ -176,11 +178,10 @@ def granted(resources: dict[str, Any], function: str) -> dict[str, list[str]]:
 def test_extract_function_reads_inputs_and_writes_only_outputs(resources: dict[str, Any]) -> None:
     grants = granted(resources, "ExtractFunction")
     assert all(resource.endswith('/${InputPrefix}*"}') for resource in grants["s3:GetObjectVersion"])
-    assert sorted(resource.rsplit("/", 2)[-2] for resource in grants["s3:PutObject"]) == [
-        "palettes",
-        "swatches",
-    ]
-    assert not {"s3:DeleteObject", "dynamodb:DeleteItem", "dynamodb:Scan"} & grants.keys()
+    # A removed still's outputs are deleted with it: outputs only, never an uploaded still.
+    for action in ("s3:PutObject", "s3:DeleteObject"):
+        assert sorted(resource.rsplit("/", 2)[-2] for resource in grants[action]) == ["palettes", "swatches"]
+    assert not {"dynamodb:DeleteItem", "dynamodb:Scan"} & grants.keys()
     assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= grants.keys()
 
 
@@ -195,7 +196,11 @@ def test_api_function_only_reads(resources: dict[str, Any]) -> None:
     }
     assert '{"Fn::Sub": "${PalettesTable.Arn}/index/ByFilmNewest"}' in grants["dynamodb:Query"]
     for action in ("s3:GetObject", "s3:GetObjectVersion"):  # outputs only, never the uploaded stills
-        assert sorted(resource.rsplit("/", 2)[-2] for resource in grants[action]) == ["palettes", "swatches"]
+        assert sorted(resource.rsplit("/", 2)[-2] for resource in grants[action]) == [
+            "films",
+            "palettes",
+            "swatches",
+        ]
 
 
 # ---------------------------------------------------------------------------------- the pipeline
@@ -208,7 +213,8 @@ def test_uploads_under_the_input_prefix_trigger_extraction(
     assert event["Type"] == "S3"
     properties = event["Properties"]
     assert properties["Bucket"] == {"Ref": "StillsBucket"}
-    assert properties["Events"] == "s3:ObjectCreated:*"
+    # Removals too: a deleted still leaves its film.
+    assert properties["Events"] == ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
     assert properties["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": {"Ref": "InputPrefix"}}]
 
 
@@ -260,6 +266,80 @@ def test_failed_extractions_are_retried_then_queued_encrypted_and_alarmed(resour
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
 
 
+def stream_record(sort_key: str) -> dict[str, Any]:
+    """A record of the table's stream (keys only) as Lambda filters it."""
+    return {
+        "eventName": "MODIFY",
+        "eventSource": "aws:dynamodb",
+        "dynamodb": {
+            "Keys": {"pk": {"S": "FILM#heat"}, "sk": {"S": sort_key}},
+            "SequenceNumber": "100",
+            "StreamViewType": "KEYS_ONLY",
+        },
+    }
+
+
+def test_still_changes_drive_aggregation_read_as_the_local_stack_reads_them(
+    resources: dict[str, Any],
+) -> None:
+    table = resources["PalettesTable"]["Properties"]
+    assert table["StreamSpecification"] == {"StreamViewType": "KEYS_ONLY"}
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    stack = StackTemplate.read(ROOT / "template.yaml", stack_name="palettes-test", region="eu-west-1")
+    [trigger] = stack.function("AggregateFunction").dynamodb_triggers
+    assert trigger == DynamoDbTrigger(
+        table_logical_id="PalettesTable",
+        starting_position="TRIM_HORIZON",
+        batch_size=1000,
+        maximum_batching_window_seconds=5,
+        maximum_retry_attempts=5,
+        bisect_batch_on_function_error=True,
+        report_batch_item_failures=True,
+        filter_patterns=({"dynamodb": {"Keys": {"sk": {"S": [{"prefix": "STILL#"}]}}}},),
+        on_failure_logical_id="AggregateFailuresQueue",
+    )
+    # The function's own writes (the film's AGGREGATE item) never trigger it again.
+    assert matches_any(trigger.filter_patterns, stream_record("STILL#0001.jpg"))
+    assert not matches_any(trigger.filter_patterns, stream_record("AGGREGATE"))
+    # Only the aggregate function reads the stream; the others' event sources are unchanged.
+    assert [
+        name
+        for name in stack.logical_ids("AWS::Serverless::Function")
+        if stack.function(name).dynamodb_triggers
+    ] == ["AggregateFunction"]
+
+
+def test_given_up_stream_batches_are_kept_encrypted_and_alarmed(resources: dict[str, Any]) -> None:
+    queue = resources["AggregateFailuresQueue"]["Properties"]
+    assert queue.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in queue
+    assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
+    alarms = [
+        alarm["Properties"]
+        for alarm in of_type(resources, "AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"]["Dimensions"]
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["AggregateFailuresQueue", "QueueName"]}}]
+    ]
+    assert len(alarms) == 1
+    assert (alarms[0]["ComparisonOperator"], alarms[0]["Threshold"]) == ("GreaterThanThreshold", 0)
+
+
+def test_a_stream_trigger_names_a_table_of_the_template(template: dict[str, Any]) -> None:
+    def stack_with_stream(stream: Any) -> StackTemplate:
+        document = copy.deepcopy(template)
+        events = document["Resources"]["AggregateFunction"]["Properties"]["Events"]
+        events["StillChanged"]["Properties"]["Stream"] = stream
+        return StackTemplate(document, stack_name="palettes-test", region="eu-west-1", base_dir=ROOT)
+
+    arn = (
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/palettes-test-PalettesTable/stream/2024-01-01T00:00:00"
+    )
+    [trigger] = stack_with_stream(arn).function("AggregateFunction").dynamodb_triggers
+    assert trigger.table_logical_id == "PalettesTable"
+    for stream in ({"Fn::GetAtt": ["StillsBucket", "Arn"]}, arn.replace("palettes-test", "other")):
+        with pytest.raises(TemplateError):
+            stack_with_stream(stream).function("AggregateFunction")
+
+
 def test_every_function_logs_to_a_log_group_with_retention(resources: dict[str, Any]) -> None:
     log_groups = of_type(resources, "AWS::Logs::LogGroup")
     assert all(
@@ -285,6 +365,7 @@ def test_functions_run_python_313_on_arm64_with_tracing_and_their_layers(templat
     assert layers == {
         "ExtractFunction": both,
         "ApiFunction": both,
+        "AggregateFunction": both,
         "RecordFailuresFunction": [{"Ref": "ServiceLayer"}],
     }
     assert set(function["Environment"]["Variables"]) == {
@@ -296,6 +377,7 @@ def test_functions_run_python_313_on_arm64_with_tracing_and_their_layers(templat
         "INPUT_PREFIX",
         "PALETTE_PREFIX",
         "SWATCH_PREFIX",
+        "FILM_PREFIX",
         "MAX_OBJECT_BYTES",
     }
     for layer, folder in (("PalettesLayer", "layers/palettes"), ("ServiceLayer", "layers/service")):
