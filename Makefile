@@ -17,7 +17,7 @@ SAM_STAMP := $(SAM_VENV)/.installed
 OUT ?= out
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help venv browser test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick samples invoke sam-build layer-size security deploy clean
+.PHONY: help venv browser test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick bench-film samples invoke sam-build layer-size security deploy clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -82,6 +82,9 @@ bench: $(STAMP)  ## benchmark against the notebook method, peers and the decode 
 
 bench-quick: $(STAMP)  ## the benchmark with fewer images and repeats (about a minute)
 	$(BIN)/python -m bench.benchmark --quick
+
+bench-film: $(STAMP)  ## film palettes from colour summaries beside the pooled pixels, and a 10,000-still film (~4 min; figures in bench/film_results.txt)
+	$(BIN)/python -m bench.film | tee bench/film_results.txt
 
 samples: $(STAMP)  ## rebuild samples/stills and samples/LICENSES.md from the installed scikit-image wheel
 	$(BIN)/python samples/make_samples.py

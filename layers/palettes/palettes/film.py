@@ -2,13 +2,16 @@
 steps as a still's palette (clustering, accents, merging, roles, names, text colours).
 
 Each summary's centroids carry their pixel counts, so the film's palette stands for the pooled
-pixels of all its stills: a still of twice the pixels weighs twice as much.
+pixels of all its stills: a still of twice the pixels weighs twice as much. A long film's centroids
+are gathered into the 15-bit RGB bins a still's pixels go into, so a film of 10,000 stills costs
+about what one still does from its bins on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from palettes import histogram
 from palettes.colorspace import lab_to_din99o
 from palettes.errors import NoUsablePixelsError
 from palettes.extraction import palette_of_bins
@@ -18,6 +21,9 @@ from palettes.params import ExtractParams
 from palettes.summary import ColorSummary, union
 
 FILM_FORMAT = "film"
+# As many centroids as a still's histogram can have bins (about 1,000 stills' summaries): above it
+# the centroids are gathered into those bins.
+MAX_FILM_BINS = histogram.MAX_BINS
 
 
 def film_palette(
@@ -48,7 +54,10 @@ def film_palette(
 
 
 def pooled_bins(summaries: Sequence[ColorSummary]) -> Bins:
-    """The summaries' centroids as weighted bins in the ``lab`` clustering space (DIN99o), in an
-    order independent of the order of ``summaries``."""
+    """The summaries' centroids as weighted bins with ``lab`` features, independent of the order of
+    ``summaries``; past ``MAX_FILM_BINS`` centroids, gathered into a still's histogram bins
+    (:func:`histogram.bin_colours`), so that time and memory stop growing with the film."""
     lab, weights = union(summaries)
+    if len(lab) > MAX_FILM_BINS:
+        return histogram.bin_colours(lab, weights)
     return Bins(lab=lab, features=lab_to_din99o(lab), weights=weights)

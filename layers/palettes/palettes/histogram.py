@@ -17,6 +17,7 @@ from palettes.colorspace import hsv_to_rgb, lab_to_din99o, lab_to_srgb, rgb_to_h
 from palettes.params import Space
 
 _BITS = 5
+MAX_BINS = 1 << (3 * _BITS)
 
 
 @dataclass(frozen=True)
@@ -30,16 +31,34 @@ class Bins:
 
 def bin_pixels(pixels: NDArray[np.uint8], space: Space) -> Bins:
     """The occupied bins of an (N, 3) uint8 array of sRGB pixels, with features for ``space``."""
-    quantised = (pixels >> (8 - _BITS)).astype(np.intp)
-    codes = (quantised[:, 0] << (2 * _BITS)) | (quantised[:, 1] << _BITS) | quantised[:, 2]
-    size = 1 << (3 * _BITS)
-    counts = np.bincount(codes, minlength=size)
+    codes = _codes(pixels)
+    counts = np.bincount(codes, minlength=MAX_BINS)
     occupied = np.flatnonzero(counts)
     weights = counts[occupied].astype(np.float64)
-    sums = [np.bincount(codes, weights=pixels[:, channel], minlength=size)[occupied] for channel in range(3)]
+    sums = [np.bincount(codes, weights=pixels[:, channel], minlength=MAX_BINS)[occupied] for channel in range(3)]
     rgb = np.stack(sums, axis=1) / weights[:, None]
     lab = srgb_to_lab(rgb)
     return Bins(lab=lab, features=_features(rgb, lab, space), weights=weights)
+
+
+def bin_colours(lab: FloatArray, weights: FloatArray) -> Bins:
+    """Weighted CIELAB colours (the centroids of many stills' summaries) gathered into the bins of
+    :func:`bin_pixels`, each bin the weighted CIELAB mean of its colours, with ``lab`` features:
+    however many colours come in, at most ``MAX_BINS`` (32,768) go out, as for any one still."""
+    codes = _codes(np.clip(np.rint(lab_to_srgb(lab)), 0, 255).astype(np.uint8))
+    occupied, members = np.unique(codes, return_inverse=True)
+    count = len(occupied)
+    bin_weights = np.bincount(members, weights=weights, minlength=count)
+    means = clustering.weighted_means(lab, weights, members, count)
+    return Bins(lab=means, features=lab_to_din99o(means), weights=bin_weights)
+
+
+def _codes(pixels: NDArray[np.uint8]) -> IntArray:
+    """Each pixel's bin: its 15-bit RGB code."""
+    quantised = (pixels >> (8 - _BITS)).astype(np.intp)
+    return np.asarray(
+        (quantised[:, 0] << (2 * _BITS)) | (quantised[:, 1] << _BITS) | quantised[:, 2], dtype=np.intp
+    )
 
 
 def _features(rgb: FloatArray, lab: FloatArray, space: Space) -> FloatArray:
