@@ -35,7 +35,9 @@ def bin_pixels(pixels: NDArray[np.uint8], space: Space) -> Bins:
     counts = np.bincount(codes, minlength=MAX_BINS)
     occupied = np.flatnonzero(counts)
     weights = counts[occupied].astype(np.float64)
-    sums = [np.bincount(codes, weights=pixels[:, channel], minlength=MAX_BINS)[occupied] for channel in range(3)]
+    sums = [
+        np.bincount(codes, weights=pixels[:, channel], minlength=MAX_BINS)[occupied] for channel in range(3)
+    ]
     rgb = np.stack(sums, axis=1) / weights[:, None]
     lab = srgb_to_lab(rgb)
     return Bins(lab=lab, features=_features(rgb, lab, space), weights=weights)
