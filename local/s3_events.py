@@ -1,11 +1,19 @@
-"""S3 event notifications from moto completed to what S3 sends: ``versionId``, ``sequencer`` and the rest.
+"""S3 event notifications from moto completed to what S3 sends: ``versionId``, ``sequencer``, removals.
 
 moto's records lack the object's ``sequencer`` (the extract function orders versions of a key by it:
 without one, a second upload of a key would never replace the first) and its ``versionId`` on a
 versioned bucket. Wrapping moto's record builder while the local stack runs adds them as S3 does:
 sequencers grow with every notification of this process, so the later write of a key carries the
-larger one. ``test_s3_events_are_genuine`` in tests/e2e fails loudly if a moto upgrade moves the
-builder.
+larger one.
+
+Removals on a versioned bucket are moto's other gap: a delete without a version (which adds a
+delete marker) notifies nothing, and a delete of one version notifies only when the key's last
+version goes, naming the wrong one. S3 sends ``ObjectRemoved:DeleteMarkerCreated`` with the
+marker's version for the first and ``ObjectRemoved:Delete`` with the deleted version for each of
+the second (a delete marker's too); wrapping moto's ``delete_object`` sends exactly those, and
+removal records carry no ``size`` or ``eTag``, as S3's do. On an unversioned bucket moto's own
+``ObjectRemoved:Delete`` stands. ``test_s3_events_are_genuine`` and
+``test_s3_removals_are_genuine`` in tests/e2e fail loudly if a moto upgrade moves what is wrapped.
 """
 
 from __future__ import annotations
@@ -14,12 +22,27 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from moto.s3 import notifications
+from moto.s3.models import S3Backend
 
 _lock = threading.Lock()
-_state: dict[str, Any] = {"installed": 0, "original": None, "last_sequencer": 0}
+_state: dict[str, Any] = {"installed": 0, "originals": {}, "last_sequencer": 0}
+# Set while a wrapped delete runs on this thread: moto's own removal notifications are dropped.
+_deleting = threading.local()
+_REMOVED_PREFIX = "s3:ObjectRemoved:"
+
+
+@dataclass(frozen=True)
+class _RemovedVersion:
+    """What a removal record names: the key and the version removed (or the marker added)."""
+
+    name: str
+    version_id: str
+    etag: str = ""
+    size: int = 0
 
 
 def _next_sequencer() -> str:
@@ -40,6 +63,9 @@ def _complete(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str
                 {"x-amz-request-id": secrets.token_hex(8).upper(), "x-amz-id-2": secrets.token_urlsafe(48)},
             )
             s3_object = record["s3"]["object"]
+            if event_name.startswith(_REMOVED_PREFIX):
+                s3_object.pop("size", None)
+                s3_object.pop("eTag", None)
             version_id = getattr(key, "version_id", None)
             if version_id and version_id != "null":
                 s3_object.setdefault("versionId", version_id)
@@ -50,16 +76,65 @@ def _complete(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str
     return build_event
 
 
+def _quiet_while_deleting(original: Callable[..., None]) -> Callable[..., None]:
+    def send_event(account_id: str, event_name: Any, bucket: Any, key: Any) -> None:
+        if getattr(_deleting, "active", False) and event_name.startswith(_REMOVED_PREFIX):
+            return
+        original(account_id, event_name, bucket, key)
+
+    return send_event
+
+
+def _notify_removals(original: Callable[..., tuple[bool, dict[str, Any]]]) -> Callable[..., Any]:
+    def delete_object(
+        backend: Any, bucket_name: str, key_name: str, version_id: str | None = None, bypass: bool = False
+    ) -> tuple[bool, dict[str, Any]]:
+        bucket = backend.get_bucket(bucket_name)
+        if not bucket.is_versioned:
+            return original(backend, bucket_name, key_name, version_id=version_id, bypass=bypass)
+        existed = version_id is not None and any(
+            str(version.version_id) == str(version_id) for version in bucket.keys.getlist(key_name, [])
+        )
+        _deleting.active = True
+        try:
+            deleted, meta = original(backend, bucket_name, key_name, version_id=version_id, bypass=bypass)
+        finally:
+            _deleting.active = False
+        if deleted and version_id is None and meta.get("delete-marker") == "true":
+            event = notifications.S3NotificationEvent.OBJECT_REMOVED_DELETE_MARKER_CREATED_EVENT
+            removed = _RemovedVersion(key_name, str(meta["version-id"]))
+        elif deleted and existed:
+            event = notifications.S3NotificationEvent.OBJECT_REMOVED_DELETE_EVENT
+            removed = _RemovedVersion(key_name, str(version_id))
+        else:
+            return deleted, meta
+        notifications.send_event(backend.account_id, event, bucket, removed)
+        return deleted, meta
+
+    delete_object.completes_moto = True  # type: ignore[attr-defined]
+    return delete_object
+
+
+# What is wrapped: (owner, attribute, wrapper).
+_WRAPPED: tuple[tuple[Any, str, Callable[[Any], Any]], ...] = (
+    (notifications, "_get_s3_event", _complete),
+    (notifications, "send_event", _quiet_while_deleting),
+    (S3Backend, "delete_object", _notify_removals),
+)
+
+
 def install() -> None:
     """Complete moto's S3 records from now on (counted: each install needs one :func:`uninstall`)."""
     with _lock:
         if _state["installed"] == 0:
-            if not callable(getattr(notifications, "_get_s3_event", None)):
-                raise RuntimeError(
-                    "this moto version builds S3 notifications elsewhere; update local/s3_events.py"
-                )
-            _state["original"] = notifications._get_s3_event
-            notifications._get_s3_event = _complete(notifications._get_s3_event)
+            for owner, name, _ in _WRAPPED:
+                if not callable(getattr(owner, name, None)):
+                    raise RuntimeError(
+                        f"this moto version has no {owner.__name__}.{name}; update local/s3_events.py"
+                    )
+            for owner, name, wrap in _WRAPPED:
+                _state["originals"][(owner, name)] = getattr(owner, name)
+                setattr(owner, name, wrap(getattr(owner, name)))
         _state["installed"] += 1
 
 
@@ -69,5 +144,6 @@ def uninstall() -> None:
             return
         _state["installed"] -= 1
         if _state["installed"] == 0:
-            notifications._get_s3_event = _state["original"]
-            _state["original"] = None
+            for (owner, name), original in _state["originals"].items():
+                setattr(owner, name, original)
+            _state["originals"] = {}

@@ -7,7 +7,8 @@ template.yaml (``palettes_stack.resources``), and every function of the template
 environments of its own (``local.runtime``). A function with an S3 event gets an async queue that
 the bucket notifies for the template's events and prefix filter, drained by a dispatcher
 (``local.dispatcher``); a function with SQS events gets their event source mappings
-(``local.sqs_event_source``). The read API is served by ``local.api_server``. Everything stops with
+(``local.sqs_event_source``), and one with DynamoDB events a mapping on its table's stream
+(``local.stream_event_source``). The read API is served by ``local.api_server``. Everything stops with
 :meth:`LocalStack.stop`, also after a failed start.
 """
 
@@ -22,7 +23,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import boto3
 from botocore.config import Config
@@ -34,9 +35,9 @@ from local.api_server import LocalApi
 from local.dispatcher import AsyncDispatcher
 from local.endpoint import MotoFront
 from local.lambda_endpoint import LambdaInvokeApplication, LocalFunction
-from local.queue_poller import QueuePoller
 from local.runtime import EnvironmentPool, function_environment
 from local.sqs_event_source import SqsEventSource
+from local.stream_event_source import StreamEventSource
 from palettes_stack.async_invoke import AsyncInvokeConfig
 from palettes_stack.resources import create_resources
 from palettes_stack.template import TEMPLATE_PATH, FunctionSpec, StackTemplate
@@ -45,6 +46,7 @@ DEFAULT_STACK_NAME = "palettes-local"
 DEFAULT_REGION = "us-east-1"
 EXTRACT_FUNCTION = "ExtractFunction"
 API_FUNCTION = "ApiFunction"
+AGGREGATE_FUNCTION = "AggregateFunction"
 STILLS_BUCKET = "StillsBucket"
 PALETTES_TABLE = "PalettesTable"
 API = "PalettesApi"
@@ -55,6 +57,16 @@ LOCAL_CREDENTIALS = "local"
 # and the state is reset only when the last one stops.
 _running: set[str] = set()
 _running_lock = threading.Lock()
+
+
+class EventSource(Protocol):
+    """What feeds a function: an async queue's dispatcher, an SQS or a DynamoDB stream mapping."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def is_idle(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -108,8 +120,9 @@ class LocalStack:
         self._server: BaseWSGIServer | None = None
         self._server_thread: threading.Thread | None = None
         self._pools: dict[str, EnvironmentPool] = {}
-        # Dispatchers before event source mappings: a dispatcher's give-ups feed a mapping's queue.
-        self._pollers: list[QueuePoller] = []
+        # Dispatchers, then SQS mappings, then stream mappings: each feeds only those after it, so
+        # checking them in this order for idleness sees every outcome of a chain.
+        self._pollers: list[EventSource] = []
         self._api: LocalApi | None = None
         self._s3_events_installed = False
         self._registered = False
@@ -123,10 +136,22 @@ class LocalStack:
         return self.functions[API_FUNCTION]
 
     @property
+    def aggregate_function(self) -> FunctionSpec:
+        return self.functions[AGGREGATE_FUNCTION]
+
+    @property
     def failure_queue_url(self) -> str | None:
         """The extract function's on-failure destination."""
         destination = self.extract_function.on_failure_logical_id
         return self.queue_urls.get(destination) if destination else None
+
+    @property
+    def aggregate_failure_queue_url(self) -> str | None:
+        """Where the aggregate function's stream mapping sends the record of a batch it gave up on."""
+        destinations = [
+            trigger.on_failure_logical_id for trigger in self.aggregate_function.dynamodb_triggers
+        ]
+        return next((self.queue_urls[queue] for queue in destinations if queue), None)
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> Self:
@@ -211,7 +236,7 @@ class LocalStack:
     def _start_pollers(self, invoke_app: LambdaInvokeApplication) -> None:
         """The async queues' dispatchers and the SQS event source mappings; the Invoke API's functions."""
         sqs = self.client("sqs")
-        sources: list[QueuePoller] = []
+        sources: list[EventSource] = []
         for logical_id, function in self.functions.items():
             pool = self._pools[logical_id]
             dispatcher = None
@@ -240,8 +265,31 @@ class LocalStack:
                 if trigger.enabled
             ]
         self._pollers += sources
+        self._pollers += self._stream_sources(sqs)
         for poller in self._pollers:
             poller.start()
+
+    def _stream_sources(self, sqs: Any) -> list[EventSource]:
+        """A mapping on its table's stream for every DynamoDB event of a function."""
+        dynamodb, streams = self.client("dynamodb"), self.client("dynamodbstreams")
+        sources: list[EventSource] = []
+        for logical_id, function in self.functions.items():
+            for trigger in function.dynamodb_triggers:
+                if not trigger.enabled:
+                    continue
+                table = self.template.physical_name(trigger.table_logical_id)
+                destination = trigger.on_failure_logical_id
+                source = StreamEventSource(
+                    streams,
+                    dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"],
+                    self._pools[logical_id],
+                    trigger,
+                    region=self.settings.region,
+                    sqs=sqs,
+                    on_failure_queue_url=self.queue_urls[destination] if destination else None,
+                )
+                sources.append(source)
+        return sources
 
     def stop(self) -> None:
         """Stop everything that was started, in reverse order; safe to call twice."""
@@ -324,8 +372,9 @@ class LocalStack:
 
     def wait_idle(self, timeout: float = 60) -> bool:
         """Whether, within ``timeout``, every queued event was handled: each asynchronous invocation
-        (or its record on the on-failure queue) and each message of an event source mapping's queue
-        (deleted, or moved to its dead-letter queue)."""
+        (or its record on the on-failure queue), each message of an event source mapping's queue
+        (deleted, or moved to its dead-letter queue) and each record of a table's stream (delivered,
+        filtered out or given up; none waiting in a batching window, no invocation in flight)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if all(poller.is_idle() for poller in self._pollers):

@@ -20,6 +20,7 @@ from local import s3_events
 from local.runtime import Invocation
 from local.sqs_event_source import SqsEventSource
 from local.stack import LocalStack, LocalStackSettings
+from palette_service.domain.outcomes import Outcome
 from palettes_cli.s3_events import S3Object, s3_event
 from palettes_stack.template import SqsTrigger, load_template
 from tests.e2e.conftest import SAMPLES, HttpAnswer, http_get, wait_for_items
@@ -80,7 +81,7 @@ def test_resources_follow_the_template(stack: LocalStack) -> None:
     assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     notification = s3.get_bucket_notification_configuration(Bucket=stack.bucket)["QueueConfigurations"]
     (only,) = notification
-    assert only["Events"] == ["s3:ObjectCreated:*"]
+    assert only["Events"] == ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
     assert only["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "stills/"}]
 
     table = stack.client("dynamodb").describe_table(TableName=stack.table_name)["Table"]
@@ -91,6 +92,13 @@ def test_resources_follow_the_template(stack: LocalStack) -> None:
     }
     assert stack.failure_queue_url is not None
     assert stack.extract_function.max_retry_attempts == 2
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+    time_to_live = stack.client("dynamodb").describe_time_to_live(TableName=stack.table_name)
+    assert time_to_live["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "ENABLED",
+        "AttributeName": "expires_at",
+    }
+    assert stack.aggregate_failure_queue_url == stack.queue_urls["AggregateFailuresQueue"]
 
 
 def test_queues_and_the_sqs_triggered_function_follow_the_template(stack: LocalStack) -> None:
@@ -151,6 +159,70 @@ def test_s3_events_are_genuine(uploaded: Uploaded) -> None:
     assert s3_events._state["installed"] >= 1
 
 
+def test_s3_removals_are_genuine(stack: LocalStack) -> None:
+    """Removals notify as S3 does (see local/s3_events.py): a delete marker, then each version deleted,
+    each with its versionId and a sequencer larger than the key's creations; no size or ETag. A bucket
+    of its own, notifying a queue of its own with the extract function's events and filter."""
+    s3, sqs = stack.client("s3"), stack.client("sqs")
+    bucket, queue = "e2e-removals", sqs.create_queue(QueueName="e2e-removals")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    (trigger,) = stack.extract_function.s3_triggers
+    rules = [{"Name": name, "Value": value} for name, value in trigger.filter_rules]
+    configuration = {
+        "QueueArn": queue_arn,
+        "Events": list(trigger.events),
+        "Filter": {"Key": {"FilterRules": rules}},
+    }
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [configuration]}
+    )
+    key = f"{stack.input_prefix}{FILM}/removed.jpg"
+    first = s3.put_object(Bucket=bucket, Key=key, Body=b"first")["VersionId"]
+    second = s3.put_object(Bucket=bucket, Key=key, Body=b"second")["VersionId"]
+    marker = s3.delete_object(Bucket=bucket, Key=key)
+    assert marker["DeleteMarker"] is True
+    s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key, "VersionId": first}]})
+    s3.delete_object(Bucket=bucket, Key=f"other/{FILM}/removed.jpg")  # outside the filter: no record
+    records = receive_s3_records(sqs, queue, 4)
+    records.sort(key=lambda record: record["s3"]["object"]["sequencer"])
+    assert [(record["eventName"], record["s3"]["object"]["versionId"]) for record in records] == [
+        ("ObjectCreated:Put", first),
+        ("ObjectCreated:Put", second),
+        ("ObjectRemoved:DeleteMarkerCreated", marker["VersionId"]),
+        ("ObjectRemoved:Delete", first),
+    ]
+    for record in records[2:]:
+        assert set(record["s3"]["object"]) == {"key", "versionId", "sequencer"}
+        assert unquote_plus(record["s3"]["object"]["key"]) == key
+    sqs.delete_queue(QueueUrl=queue)
+
+
+def receive_s3_records(sqs: Any, queue: str, count: int, *, timeout: float = 30) -> list[dict[str, Any]]:
+    """``count`` S3 records from ``queue``, and no more than that within a second of the last."""
+    records: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        for message in messages.get("Messages", []):
+            records += json.loads(message["Body"]).get("Records", [])
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+        if len(records) >= count and not messages.get("Messages"):
+            break
+    assert len(records) == count, records
+    return records
+
+
+def test_still_changes_reach_the_aggregate_function_through_the_tables_stream(uploaded: Uploaded) -> None:
+    stack = uploaded.stack
+    assert stack.wait_idle(120)
+    log = stack.log_dir / "AggregateFunction" / "environment-1.log"
+    assert "START RequestId:" in log.read_text(encoding="utf-8")
+
+
 def test_outputs_and_other_prefixes_never_trigger_the_function(uploaded: Uploaded) -> None:
     stack = uploaded.stack
     s3 = stack.client("s3")
@@ -159,9 +231,10 @@ def test_outputs_and_other_prefixes_never_trigger_the_function(uploaded: Uploade
     )
     assert stack.wait_idle(30)
     items = uploaded.table.query(
-        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"FILM#{FILM}"}
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :still)",
+        ExpressionAttributeValues={":pk": f"FILM#{FILM}", ":still": "STILL#"},
     )["Items"]
-    # One item per upload under stills/: the outputs under palettes/ and swatches/ made none.
+    # One still item per upload under stills/: the outputs under palettes/ and swatches/ made none.
     assert sorted(item["name"] for item in items) == sorted([*uploaded.done, CORRUPT])
 
 
@@ -289,7 +362,7 @@ def test_synchronous_invoke_runs_the_real_handler(stack: LocalStack) -> None:
     )
     assert response["StatusCode"] == 200
     assert "FunctionError" not in response
-    assert json.loads(response["Payload"].read()) == {"processed": 0, "failed": 0, "skipped": 0}
+    assert json.loads(response["Payload"].read()) == {kind.value: 0 for kind in Outcome}
     with pytest.raises(ClientError) as raised:
         lambda_client.invoke(FunctionName="no-such-function", Payload=b"{}")
     assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
@@ -446,8 +519,14 @@ def test_stop_releases_ports_and_processes(tmp_path: Any) -> None:
     try:
         ports = [urlsplit(stack.endpoint_url).port, urlsplit(stack.api_url).port]
         processes = stack.process_ids()
-        # Two extract environments, one each for the API and the record-failures functions.
-        assert len(processes) == 4
+        # Two extract environments, one for each other function of the template.
+        assert sorted(stack.functions) == [
+            "AggregateFunction",
+            "ApiFunction",
+            "ExtractFunction",
+            "RecordFailuresFunction",
+        ]
+        assert len(processes) == 2 + 3
     finally:
         stack.stop()
     stack.stop()  # idempotent
