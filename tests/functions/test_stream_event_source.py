@@ -435,3 +435,65 @@ def test_a_batch_that_fails_once_is_retried_whole(table: Table, run: Any) -> Non
     wait_until(lambda: len(function.batches) == 2, "the retry")
     wait_idle(source)
     assert function.sort_keys() == [["STILL#1", "STILL#2"]] * 2
+
+
+# ------------------------------------------------------------------ shards
+@dataclass
+class SplittingStream:
+    """A stream whose first shard closes after its records and has a child, as DynamoDB splits shards
+    (moto keeps one open shard forever). Iterators are ``<shard>:<position>``."""
+
+    records: dict[str, list[dict[str, Any]]]
+    parents: dict[str, str]
+    visible: set[str] = field(default_factory=lambda: {"parent"})
+
+    def describe_stream(self, StreamArn: str, **_: Any) -> dict[str, Any]:
+        shards = [{"ShardId": shard, "ParentShardId": self.parents.get(shard, "")} for shard in self.visible]
+        return {"StreamDescription": {"StreamArn": StreamArn, "Shards": shards}}
+
+    def get_shard_iterator(self, ShardId: str, ShardIteratorType: str, **_: Any) -> dict[str, str]:
+        assert ShardIteratorType == "TRIM_HORIZON"  # the trigger's for the parent, always for a child
+        return {"ShardIterator": f"{ShardId}:0"}
+
+    def get_records(self, ShardIterator: str, Limit: int) -> dict[str, Any]:
+        shard, position = ShardIterator.rsplit(":", 1)
+        start = int(position)
+        page = self.records[shard][start : start + Limit]
+        end = start + len(page)
+        if shard == "parent" and end == len(self.records[shard]):
+            self.visible.add("child")  # the split shows once the parent is read to its end
+            return {"Records": page}  # closed: no NextShardIterator
+        return {"Records": page, "NextShardIterator": f"{shard}:{end}"}
+
+
+def raw_record(sort_key: str, number: int) -> dict[str, Any]:
+    return {
+        "eventID": f"event-{number}",
+        "eventName": "INSERT",
+        "dynamodb": {
+            "ApproximateCreationDateTime": time.time(),
+            "Keys": {"pk": {"S": "FILM#f"}, "sk": {"S": sort_key}},
+            "SequenceNumber": str(1000 + number),
+            "SizeBytes": 10,
+            "StreamViewType": "KEYS_ONLY",
+        },
+    }
+
+
+def test_a_child_shard_is_read_after_its_parent_is_finished() -> None:
+    stream = SplittingStream(
+        records={
+            "parent": [raw_record("STILL#1", 1), raw_record("STILL#2", 2)],
+            "child": [raw_record("STILL#3", 3)],
+        },
+        parents={"child": "parent"},
+    )
+    function = StandInFunction()
+    source = StreamEventSource(stream, "arn:stream", function, trigger(batch_size=10), region=REGION)  # type: ignore[arg-type]
+    source.start()
+    try:
+        wait_until(lambda: sum(map(len, function.batches)) == 3, "both shards delivered")
+        wait_idle(source)
+    finally:
+        source.stop()
+    assert function.sort_keys() == [["STILL#1", "STILL#2"], ["STILL#3"]]
