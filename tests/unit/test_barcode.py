@@ -141,10 +141,12 @@ def test_a_bad_stripe_is_a_clear_error(stripe) -> None:
         render_barcode([[((1, 2, 3), 1.0)], stripe], style="palette")
 
 
-def test_importing_and_rendering_a_barcode_imports_no_numpy() -> None:
+def test_importing_and_rendering_a_barcode_imports_no_numpy_and_checking_options_no_pillow() -> None:
     code = (
         "import sys\n"
         "import palettes.barcode\n"
+        "palettes.validate_barcode_options('palette', '100', '10')\n"
+        "assert 'PIL' not in sys.modules, 'the options and their checks imported Pillow'\n"
         "assert 'numpy' not in sys.modules, 'importing the barcode imported numpy'\n"
         "png = palettes.render_barcode([[((200, 30, 60), 0.7), ((10, 10, 10), 0.3)]], style='palette')\n"
         "palettes.validate_barcode_options('dominant', '100', '10')\n"

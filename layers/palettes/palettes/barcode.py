@@ -1,7 +1,8 @@
 """A film's colour timeline ("barcode"): a PNG with one stripe per still, in film order.
 
-Pillow only, never numpy: the API renders barcodes of any size and style on request. A stripe is a
-still's palette colours as ``((r, g, b), share)`` pairs, largest first (see :func:`stripe_of_document`).
+Pillow only, never numpy: the API renders barcodes of any size and style on request. Pillow loads
+when a barcode is drawn, so the options and their checks cost no import. A stripe is a still's
+palette colours as ``((r, g, b), share)`` pairs, largest first (see :func:`stripe_of_document`).
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, get_args
-
-from PIL import Image, ImageDraw
 
 from palettes.errors import InvalidParameterError, NoUsablePixelsError
 from palettes.params import _shown as shown
@@ -81,6 +80,8 @@ def render_barcode(
         raise NoUsablePixelsError("a barcode needs at least one still's colours")
     checked = [_checked_stripe(index, stripe) for index, stripe in enumerate(stripes)]
     columns = options.width or default_width(len(checked))
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", (columns, options.height))
     draw = ImageDraw.Draw(image)
     for index, stripe in enumerate(checked):
