@@ -59,8 +59,8 @@ class ColorSummary:
     weights: FloatArray
 
     def __post_init__(self) -> None:
-        lab = np.asarray(self.lab, dtype=np.float64)
-        weights = np.asarray(self.weights, dtype=np.float64)
+        lab = np.array(self.lab, dtype=np.float64)  # a copy: the caller's array stays writeable
+        weights = np.array(self.weights, dtype=np.float64)
         if lab.ndim != 2 or lab.shape[1] != 3 or weights.shape != (len(lab),):
             raise InvalidSummaryError(
                 f"a colour summary needs (n, 3) CIELAB centroids and n weights, got shapes "
