@@ -19,10 +19,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from palette_service.data.clients import make_adapters
-from palette_service.domain import reads
+from palette_service.data.clients import make_adapters, make_film_repository
+from palette_service.domain import film_reads, reads
+from palette_service.domain.films import DEFAULT_BARCODE_STYLE
 from palette_service.domain.listing import DEFAULT_LIMIT, MAX_LIMIT, PREFIX_PATTERN, list_stills
-from palette_service.domain.ports import StillRepository, StillStore
+from palette_service.domain.ports import FilmRepository, StillRepository, StillStore
 from palette_service.errors import ReadError
 from palette_service.observability import logger, metrics, tracer
 from palette_service.settings import ServiceSettings
@@ -30,8 +31,9 @@ from palette_service.web import gallery, openapi, routes
 from palette_service.web.error_handlers import install_error_handlers
 from palette_service.web.errors import http_status
 from palette_service.web.middleware import reject_unknown_query_parameters
-from palette_service.web.models import StillPage, StillSummary
+from palette_service.web.models import FilmDocument, FilmsPage, FilmSummary, StillPage, StillSummary
 from palette_service.web.responses import HTML_HEADERS, content_disposition, is_text_media_type
+from palettes.barcode import BARCODE_STYLES, MAX_HEIGHT, MAX_WIDTH
 
 app = APIGatewayRestResolver(
     enable_validation=True,
@@ -47,6 +49,7 @@ class ReadServices:
     settings: ServiceSettings
     repository: StillRepository
     storage: StillStore
+    films: FilmRepository
 
 
 @cache
@@ -54,7 +57,9 @@ def services() -> ReadServices:
     """Settings and clients, made once per execution environment (cold start)."""
     settings = ServiceSettings.from_env()
     repository, storage = make_adapters(settings)
-    return ReadServices(settings=settings, repository=repository, storage=storage)
+    return ReadServices(
+        settings=settings, repository=repository, storage=storage, films=make_film_repository(settings)
+    )
 
 
 def path_segment(raw: str) -> str:
@@ -92,7 +97,11 @@ def get_palette(  # type: ignore[no-untyped-def]
     record = reads.get_record(services().repository, path_segment(film), path_segment(still))
     if export_format is None:
         return Response(HTTPStatus.OK, content_types.APPLICATION_JSON, body=reads.palette_document(record))
-    export = reads.export_palette(record, export_format.value)
+    return _download(reads.export_palette(record, export_format.value))
+
+
+def _download(export: reads.ExportFile) -> Response[Any]:
+    """An export as a download: text bodies as text, binary ones as bytes."""
     metrics.add_metric(name="PaletteExports", unit=MetricUnit.Count, value=1)
     return Response(
         HTTPStatus.OK,
@@ -144,6 +153,88 @@ def get_palettes(
     )
 
 
+@app.get(
+    routes.FILMS,
+    summary="Films that have stills, newest change first",
+    responses={200: {"description": "A page of films"}, 400: openapi.BAD_REQUEST},
+)
+def get_films(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Films per page")] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(description="`next_cursor` of the previous page", min_length=1)
+    ] = None,
+) -> FilmsPage:
+    listing = film_reads.list_films(services().films, limit=limit, cursor=cursor)
+    return FilmsPage(
+        items=[FilmSummary.from_record(record) for record in listing.films], next_cursor=listing.next_cursor
+    )
+
+
+@app.get(
+    routes.resolver_path(routes.FILM),
+    summary="A film's palette document: its colours and roles over all its stills, and its still counts",
+    responses={404: openapi.FILM_NOT_FOUND},
+)
+def get_film(film: str) -> FilmDocument:
+    record = film_reads.get_film(services().films, path_segment(film))
+    return FilmDocument.model_validate(film_reads.film_document(record))
+
+
+@app.get(
+    routes.resolver_path(routes.FILM_PALETTE),
+    summary="A film's palette document, or an export of it",
+    responses={
+        200: {
+            "description": "The film's palette document, or the export named by `format`",
+            "content": openapi.export_content(),
+        },
+        400: openapi.BAD_REQUEST,
+        404: openapi.FILM_NOT_FOUND,
+    },
+)
+def get_film_palette(  # type: ignore[no-untyped-def]
+    film: str,
+    export_format: Annotated[
+        reads.ExportFormat | None,
+        Query(alias="format", description="Export format; without it, the film's palette document as JSON"),
+    ] = None,
+):
+    # No return annotation: the body is JSON, text or binary depending on `format` (see get_palette).
+    record = film_reads.get_film(services().films, path_segment(film))
+    if export_format is None:
+        return Response(HTTPStatus.OK, content_types.APPLICATION_JSON, body=film_reads.film_document(record))
+    return _download(film_reads.export_film_palette(record, export_format.value))
+
+
+@app.get(
+    routes.resolver_path(routes.FILM_BARCODE),
+    summary="A film's colour timeline (barcode): one stripe per DONE still, in film order (PNG)",
+    responses={
+        200: {"description": "The barcode", "content": openapi.PNG},
+        400: openapi.BAD_REQUEST,
+        404: openapi.FILM_NOT_FOUND,
+    },
+)
+def get_film_barcode(  # type: ignore[no-untyped-def]
+    film: str,
+    style: Annotated[
+        str,
+        Query(
+            description="`dominant`: each stripe the still's largest colour; `palette`: split by its colours",
+            pattern="^(" + "|".join(BARCODE_STYLES) + ")$",
+        ),
+    ] = DEFAULT_BARCODE_STYLE,
+    width: Annotated[int | None, Query(ge=1, le=MAX_WIDTH, description="Width in pixels")] = None,
+    height: Annotated[int | None, Query(ge=1, le=MAX_HEIGHT, description="Height in pixels")] = None,
+):
+    # No return annotation on purpose: Powertools would validate (and so decode) the binary body.
+    film_reads.check_barcode_options(style, width, height)
+    current = services()
+    record = film_reads.get_film(current.films, path_segment(film))
+    barcode = film_reads.read_barcode(current.storage, record, style=style, width=width, height=height)
+    return Response(HTTPStatus.OK, "image/png", body=barcode)
+
+
 # The gallery is HTML for people, not part of the JSON API's OpenAPI document. It is one
 # self-contained page (swatches and exports inline): see palette_service.web.gallery for why.
 @app.get(routes.GALLERY, include_in_schema=False)
@@ -172,7 +263,7 @@ def _gallery_page(
     current = services()
     try:
         page = gallery.collect_gallery(
-            current.repository, current.storage, prefix, limit=limit, cursor=cursor
+            current.repository, current.storage, prefix, limit=limit, cursor=cursor, films=current.films
         )
     except ReadError as error:
         status = http_status(error)

@@ -1,4 +1,5 @@
-"""Extract function: an S3 upload event -> palette JSON and swatch PNG in S3, then the still's item."""
+"""Extract function: an S3 upload event -> palette JSON and swatch PNG in S3, then the still's item;
+a removal -> the still's tombstone, its outputs removed."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ _METRIC_NAMES = {
     Outcome.PROCESSED: "StillsProcessed",
     Outcome.FAILED: "StillsFailed",
     Outcome.SKIPPED: "StillsSkipped",
+    Outcome.REMOVED: "StillsRemoved",
 }
 
 

@@ -10,10 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from palettes_cli.commands import backfill, extract, gallery, get, listing, upload
+from palettes_cli.commands import backfill, extract, film, films, gallery, get, listing, upload
 
 # In the order `palettes --help` lists them.
-COMMANDS = (extract, upload, get, listing, gallery, backfill)
+COMMANDS = (extract, upload, get, listing, films, film, gallery, backfill)
 
 
 def build_parser() -> argparse.ArgumentParser:

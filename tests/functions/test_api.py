@@ -446,6 +446,10 @@ def test_openapi_document(seed: Seeder, lambda_context: Any) -> None:
         "/palettes",
         "/palettes/{film}/{still}",
         "/palettes/{film}/{still}/swatch",
+        "/films",
+        "/films/{film}",
+        "/films/{film}/palette",
+        "/films/{film}/barcode",
     }
     palette = document["paths"]["/palettes/{film}/{still}"]["get"]
     assert {"200", "400", "404", "422"} <= set(palette["responses"])

@@ -10,8 +10,9 @@ from botocore.exceptions import ClientError
 
 from palette_service.data.dynamodb import DynamoStillRepository
 from palette_service.data.s3 import S3StillStore
-from palette_service.domain.extraction import SOURCE_SEQUENCER, ExtractionServices, process_s3_event
+from palette_service.domain.extraction import ExtractionServices, process_s3_event
 from palette_service.domain.outcomes import Outcome
+from palette_service.domain.outputs import SOURCE_SEQUENCER
 from palette_service.domain.records import StillKey, StillStatus
 from palette_service.settings import ServiceSettings
 from tests.conftest import make_jpeg
@@ -339,17 +340,15 @@ def test_a_deleted_version_is_skipped(
     assert outcome is Outcome.SKIPPED
 
 
-def test_removal_events_and_other_buckets_are_skipped(
-    uploader: Uploader, services: ExtractionServices
-) -> None:
+def test_other_buckets_and_other_events_are_skipped(uploader: Uploader, services: ExtractionServices) -> None:
     upload = uploader.put(KEY, make_jpeg())
-    removed = S3Object(
-        key=KEY, etag="", size=0, sequencer=next_sequencer(), event_name="ObjectRemoved:Delete"
-    )
     elsewhere = dict(uploader.event(upload))
     elsewhere["Records"][0]["s3"]["bucket"]["name"] = "someone-elses-bucket"
-    assert [outcome for outcome, _ in outcomes_of(uploader.event(removed), services)] == [Outcome.SKIPPED]
+    restored = S3Object(
+        key=KEY, etag="", size=0, sequencer=next_sequencer(), event_name="ObjectRestore:Completed"
+    )
     assert [outcome for outcome, _ in outcomes_of(elsewhere, services)] == [Outcome.SKIPPED]
+    assert [outcome for outcome, _ in outcomes_of(uploader.event(restored), services)] == [Outcome.SKIPPED]
 
 
 class ThrottledTable:
@@ -400,7 +399,7 @@ def test_the_handler_summarises_and_emits_metrics(
 
     summary = app.lambda_handler(uploader.event(good, bad, output), lambda_context)
 
-    assert summary == {"processed": 1, "failed": 1, "skipped": 1}
+    assert summary == {"processed": 1, "failed": 1, "skipped": 1, "removed": 0}
     emitted = capsys.readouterr().out
     for metric in ("StillsProcessed", "StillsFailed", "StillsSkipped", "ProcessingDuration"):
         assert metric in emitted
@@ -436,4 +435,9 @@ def test_the_sample_event_runs_through_the_handler(
     )
     from extract import app
 
-    assert app.lambda_handler(event, lambda_context) == {"processed": 1, "failed": 0, "skipped": 0}
+    assert app.lambda_handler(event, lambda_context) == {
+        "processed": 1,
+        "failed": 0,
+        "skipped": 0,
+        "removed": 0,
+    }

@@ -18,7 +18,7 @@ def test_every_sample_event_gets_an_answer() -> None:
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "-> {'processed': 1, 'failed': 0, 'skipped': 0}" in result.stdout
+    assert "-> {'processed': 1, 'failed': 0, 'skipped': 0, 'removed': 0}" in result.stdout
     assert "-> {'batchItemFailures': []}" in result.stdout  # RecordFailuresFunction, its SQS sample
     answers = re.findall(
         r"^ApiFunction  (events/\S+).*\n  -> (\d{3}) (\S+)", result.stdout, flags=re.MULTILINE

@@ -123,9 +123,9 @@ INDEX_KEY = {
 
 def test_a_cursor_round_trips_for_its_own_query() -> None:
     query = ListingQuery.parse("my-film/")
-    cursor = encode_cursor(INDEX_KEY, query)
+    cursor = encode_cursor(INDEX_KEY, query.prefix)
     assert "=" not in cursor
-    assert decode_cursor(cursor, query) == INDEX_KEY
+    assert decode_cursor(cursor, query.prefix) == INDEX_KEY
 
 
 def _forge(payload: object) -> str:

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from palette_service.data.items import record_from_item
 from palette_service.domain.events import normalize_sequencer
-from palette_service.domain.extraction import SOURCE_ETAG, SOURCE_SEQUENCER
+from palette_service.domain.outputs import SOURCE_ETAG, SOURCE_SEQUENCER
 from palette_service.domain.records import PendingVersion, StillKey, StillRecord, StillStatus
 from palette_service.settings import ServiceSettings
 from tests.events import S3Object

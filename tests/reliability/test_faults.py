@@ -200,7 +200,12 @@ def test_a_transient_error_at_any_step_is_retried_to_a_complete_state(
 
     # The handler raised (so Lambda retries), and the retry finished the job.
     assert [error_code(raised) for raised in invocation.errors] == [expected_code(step, error)]
-    assert invocation.succeeded and invocation.result == {"processed": 1, "failed": 0, "skipped": 0}
+    assert invocation.succeeded and invocation.result == {
+        "processed": 1,
+        "failed": 0,
+        "skipped": 0,
+        "removed": 0,
+    }
     assert_complete_and_consistent(rig.state(), upload)
     assert rig.failures() == []
 
@@ -329,7 +334,7 @@ def test_a_bad_still_whose_failed_item_cannot_be_written_is_retried(
     invocation = extract_lambda.invoke(uploader.event(upload))
 
     assert len(invocation.errors) == 1 and invocation.succeeded
-    assert invocation.result == {"processed": 0, "failed": 1, "skipped": 0}
+    assert invocation.result == {"processed": 0, "failed": 1, "skipped": 0, "removed": 0}
     state = state_of()
     assert_complete_and_consistent(state, upload, done=False)
     assert state.record is not None and state.record.error == "unsupported_format"
@@ -354,7 +359,7 @@ def test_a_retry_of_a_multi_record_event_redoes_only_the_unfinished_record(
     invocation = extract_lambda.invoke(uploader.event(first, second))
 
     assert len(invocation.errors) == 1
-    assert invocation.result == {"processed": 1, "failed": 0, "skipped": 1}
+    assert invocation.result == {"processed": 1, "failed": 0, "skipped": 1, "removed": 0}
     assert injector.calls["s3", "get_object"] == 1  # the retry downloaded b only
     for upload, name in ((first, "a.jpg"), (second, "b.jpg")):
         state = read_state(s3_client, palettes_table, settings, StillKey("night-train", name))

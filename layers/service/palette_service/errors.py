@@ -59,6 +59,10 @@ class StillNotFoundError(NotFoundError):
     """No palette for this film and still (no item, or its first upload is still being processed)."""
 
 
+class FilmNotFoundError(NotFoundError):
+    """No palette for this film: no still of it is DONE (none uploaded, or none processed yet)."""
+
+
 class SwatchNotFoundError(NotFoundError):
     """The still is processed but its swatch object is missing."""
 

@@ -27,11 +27,13 @@ class ServiceSettings(BaseModel):
     input_prefix: str = Field(default="stills/", alias="INPUT_PREFIX")
     palette_prefix: str = Field(default="palettes/", alias="PALETTE_PREFIX")
     swatch_prefix: str = Field(default="swatches/", alias="SWATCH_PREFIX")
+    # A film's outputs (its barcode and timeline), written by AggregateFunction.
+    film_prefix: str = Field(default="films/", alias="FILM_PREFIX")
     max_object_bytes: int = Field(default=50 * MIB, alias="MAX_OBJECT_BYTES", gt=0)
     # Only RecordFailuresFunction has one: where the events it records as FAILED are kept for replay.
     replay_queue_url: str | None = Field(default=None, alias="REPLAY_QUEUE_URL", min_length=1)
 
-    @field_validator("input_prefix", "palette_prefix", "swatch_prefix")
+    @field_validator("input_prefix", "palette_prefix", "swatch_prefix", "film_prefix")
     @classmethod
     def _is_folder(cls, value: str) -> str:
         if not value.endswith("/") or value.startswith("/") or value == "/":
@@ -42,7 +44,7 @@ class ServiceSettings(BaseModel):
 
     @model_validator(mode="after")
     def _outputs_apart_from_inputs(self) -> Self:
-        for output in (self.palette_prefix, self.swatch_prefix):
+        for output in (self.palette_prefix, self.swatch_prefix, self.film_prefix):
             if output.startswith(self.input_prefix) or self.input_prefix.startswith(output):
                 raise ValueError(
                     f"output prefix {output!r} overlaps INPUT_PREFIX {self.input_prefix!r}: "

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from palette_service.web.routes import still_path, swatch_path
-from palettes.exports import EXPORT_FORMATS, export_roles
+from palettes.exports import export_roles
 from palettes_cli.api_client import ApiClient
 from palettes_cli.commands import Subparsers, add_service_parser
+from palettes_cli.downloads import add_output_arguments, fetch_palette, write_output
 from palettes_cli.errors import ClientError, reports_errors
 from palettes_cli.roles import add_roles_argument, roles_format
 from palettes_cli.settings import Settings
@@ -25,9 +25,8 @@ def add_parser(subparsers: Subparsers) -> None:
         description="Print a palette.",
     )
     parser.add_argument("key", metavar="KEY", help="stills/<film>/<still> or <film>/<still>")
-    parser.add_argument("--format", choices=EXPORT_FORMATS, help="an export instead of the palette document")
+    add_output_arguments(parser)
     parser.add_argument("--swatch", type=Path, metavar="PNG", help="also save the swatch image here")
-    parser.add_argument("--out", "-o", type=Path, help="write the palette or export here instead of stdout")
     add_roles_argument(parser)
     parser.set_defaults(run=run)
 
@@ -44,22 +43,12 @@ def _get(args: argparse.Namespace) -> int:
     film, name = still_parts(args.key)
     if args.roles:
         payload = _roles(api.get(still_path(film, name)).json(), str(roles_format(args)), args.key)
-    elif args.format:
-        # API Gateway answers in binary only when the first Accept type is one of its binary types.
-        accept = "application/octet-stream" if args.format == "ase" else "*/*"
-        payload = api.get(still_path(film, name), {"format": args.format}, accept=accept).body
     else:
-        document = api.get(still_path(film, name)).json()
-        payload = json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n"
+        payload = fetch_palette(api, still_path(film, name), args.format)
     if args.swatch:
         args.swatch.write_bytes(api.get(swatch_path(film, name), accept="image/png").body)
         print(f"swatch saved to {args.swatch}", file=sys.stderr)
-    if args.out:
-        args.out.write_bytes(payload)
-        print(f"saved to {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(payload)
-        sys.stdout.flush()
+    write_output(payload, args.out)
     return 0
 
 

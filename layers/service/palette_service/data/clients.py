@@ -6,6 +6,7 @@ import boto3
 from botocore.config import Config
 
 from palette_service.data.dynamodb import DynamoStillRepository
+from palette_service.data.films import DynamoFilmRepository
 from palette_service.data.s3 import S3StillStore
 from palette_service.data.sqs import SqsReplayQueue
 from palette_service.errors import SettingsError
@@ -25,6 +26,19 @@ def make_adapters(settings: ServiceSettings) -> tuple[DynamoStillRepository, S3S
     """The table and bucket access of the service, on boto3 clients with standard retries."""
     store = S3StillStore(boto3.client("s3", config=CLIENT_CONFIG), settings.stills_bucket)
     return make_repository(settings), store
+
+
+def make_film_repository(settings: ServiceSettings) -> DynamoFilmRepository:
+    return DynamoFilmRepository(
+        boto3.resource("dynamodb", config=CLIENT_CONFIG).Table(settings.palettes_table)
+    )
+
+
+def make_film_adapters(settings: ServiceSettings) -> tuple[DynamoFilmRepository, S3StillStore]:
+    """The films' aggregates and the bucket, for the aggregate function."""
+    return make_film_repository(settings), S3StillStore(
+        boto3.client("s3", config=CLIENT_CONFIG), settings.stills_bucket
+    )
 
 
 def make_replay_queue(settings: ServiceSettings) -> SqsReplayQueue:

@@ -142,22 +142,14 @@ class DynamoStillRepository:
     def _update_if(
         self, still: StillKey, expression: str, condition: str, names: dict[str, str], values: dict[str, Any]
     ) -> dict[str, Any] | None:
-        """Apply ``expression`` to the still's item if ``condition`` holds: the item's attributes before
-        the update (empty when there was no item), or ``None`` when the condition did not hold."""
-        try:
-            response = self._table.update_item(
-                Key=item_key(still),
-                UpdateExpression=expression,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_OLD",
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == CONDITION_FAILED:
-                return None
-            raise
-        return dict(response.get("Attributes", {}))
+        return update_if(
+            self._table,
+            item_key(still),
+            expression=expression,
+            condition=condition,
+            names=names,
+            values=values,
+        )
 
     def query_newest(
         self,
@@ -194,6 +186,33 @@ class DynamoStillRepository:
             entries=entries,
             last_evaluated_key=None if last is None else {name: str(value) for name, value in last.items()},
         )
+
+
+def update_if(
+    table: Table,
+    key: dict[str, str],
+    *,
+    expression: str,
+    condition: str,
+    names: dict[str, str],
+    values: dict[str, Any],
+) -> dict[str, Any] | None:
+    """Apply ``expression`` to the item at ``key`` if ``condition`` holds: the item's attributes before
+    the update (empty when there was no item), or ``None`` when the condition did not hold."""
+    try:
+        response = table.update_item(
+            Key=key,
+            UpdateExpression=expression,
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_OLD",
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == CONDITION_FAILED:
+            return None
+        raise
+    return dict(response.get("Attributes", {}))
 
 
 def _holds_no_newer(sequencer: str, etag: str) -> str:

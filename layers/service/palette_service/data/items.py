@@ -3,28 +3,35 @@
 Table layout (one table, PAY_PER_REQUEST)::
 
     pk = FILM#<film>   sk = STILL#<name>       one item per still
-    pk = FILM#<film>   sk = AGGREGATE          reserved: a film's aggregate palette
+    pk = FILM#<film>   sk = AGGREGATE          a film's palette, counts and outputs (data/films.py)
     pk = COLOR#...     sk = ...                reserved: a colour index
-    GSI ByFilmNewest:  gsi1pk = FILM#<film>, gsi1sk = <updated_at>#<name>   (newest first)
+    GSI ByFilmNewest:  gsi1pk = FILM#<film>, gsi1sk = <updated_at>#<name>   (a film's stills, newest first)
+                       gsi1pk = FILMS,       gsi1sk = <updated_at>#<film>   (films, newest change first)
 
 The document is stored as a JSON string; ``pending_sequencer``, ``pending_etag``,
 ``pending_version_id`` and ``pending_since`` hold the claim, which alone writes them. An item that
-has only a claim has no index key, so the newest-first index leaves it out.
+has only a claim has no index key, so the newest-first index leaves it out; nor has a DELETED
+tombstone, which DynamoDB's TTL removes at ``expires_at``.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from palette_service.domain.keys import cut_to_key_limit
 from palette_service.domain.records import PendingVersion, StillKey, StillRecord, StillStatus
+from palette_service.domain.timeline import FilmPosition
 
 FILM_PREFIX = "FILM#"
 STILL_PREFIX = "STILL#"
 NEWEST_INDEX = "ByFilmNewest"
 INDEX_KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk")
+# Longer than any S3 event can be late (Lambda gives up on an async event after an hour, and the
+# failure queue keeps it 14 days for a replay), so no older version outlives its still's tombstone.
+TOMBSTONE_LIFETIME = timedelta(days=30)
 
 
 def film_pk(film: str) -> str:
@@ -49,6 +56,7 @@ def record_attributes(record: StillRecord) -> dict[str, Any]:
     writer, which keeps the first one, and ``pending`` to the claim, which alone writes it.
     """
     document = record.document
+    listed = record.status is not StillStatus.DELETED
     return {
         "key": record.key,
         "film": record.still.film,
@@ -57,8 +65,9 @@ def record_attributes(record: StillRecord) -> dict[str, Any]:
         "etag": record.etag,
         "sequencer": record.sequencer,
         "updated_at": record.updated_at,
-        "gsi1pk": film_pk(record.still.film),
-        "gsi1sk": newest_sort_key(record),
+        "gsi1pk": film_pk(record.still.film) if listed else None,
+        "gsi1sk": newest_sort_key(record) if listed else None,
+        "expires_at": None if listed else _expiry(record.updated_at),
         "version_id": record.version_id,
         "size": record.size,
         "document": None if document is None else json.dumps(document, separators=(",", ":")),
@@ -69,6 +78,8 @@ def record_attributes(record: StillRecord) -> dict[str, Any]:
         "swatch_version_id": record.swatch_version_id,
         "reason": record.reason,
         "error": record.error,
+        "summary": record.summary,
+        "position": None if record.position is None else _to_dynamo(record.position.to_dict()),
     }
 
 
@@ -95,8 +106,25 @@ def record_from_item(item: dict[str, Any]) -> StillRecord:
         swatch_version_id=_optional_str(item.get("swatch_version_id")),
         reason=_optional_str(item.get("reason")),
         error=_optional_str(item.get("error")),
+        summary=_optional_bytes(item.get("summary")),
+        position=_position_from_item(item.get("position")),
         pending=_pending_from_item(item),
     )
+
+
+def _optional_bytes(value: Any) -> bytes | None:
+    """A Binary attribute (boto3's resource API gives a ``Binary`` wrapper) as bytes."""
+    return None if value is None else bytes(getattr(value, "value", value))
+
+
+def _position_from_item(value: Any) -> FilmPosition | None:
+    return None if value is None else FilmPosition.from_dict(_from_dynamo(value))
+
+
+def _expiry(updated_at: str) -> int:
+    """The epoch second at which DynamoDB's TTL may remove a tombstone written at ``updated_at``."""
+    written = datetime.fromisoformat(updated_at.replace("Z", "+00:00"))
+    return int((written + TOMBSTONE_LIFETIME).timestamp())
 
 
 def _pending_from_item(item: dict[str, Any]) -> PendingVersion | None:

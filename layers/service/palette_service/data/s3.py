@@ -92,6 +92,9 @@ class S3StillStore:
         with response["Body"] as body:
             return body.read()
 
+    def delete(self, key: str) -> None:
+        self._s3.delete_object(Bucket=self.bucket, Key=key)
+
 
 def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))

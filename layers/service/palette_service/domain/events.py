@@ -51,6 +51,16 @@ class ObjectEvent:
     def is_creation(self) -> bool:
         return self.event_name.startswith("ObjectCreated:")
 
+    @property
+    def is_removal(self) -> bool:
+        return self.event_name.startswith("ObjectRemoved:")
+
+    @property
+    def removes_one_version(self) -> bool:
+        """A permanent delete of one version (``ObjectRemoved:Delete`` naming a version id), which may
+        not be the current one; a delete marker (or a delete in an unversioned bucket) removes the key."""
+        return self.event_name == "ObjectRemoved:Delete" and self.version_id is not None
+
 
 def parse_s3_event(event: Mapping[str, Any]) -> list[ObjectEvent]:
     """Every record of an S3 notification, each key URL-decoded (S3 encodes keys as form values).
@@ -79,12 +89,20 @@ def parse_s3_event(event: Mapping[str, Any]) -> list[ObjectEvent]:
 
 
 def not_a_still_upload(object_event: ObjectEvent, settings: ServiceSettings) -> str:
-    """Why the record is none of the extraction's business (another bucket, not an upload, outside
-    the input prefix), or ``""`` when it is."""
-    if object_event.bucket != settings.stills_bucket:
-        return f"bucket {object_event.bucket!r} is not the stills bucket"
+    """Why the record is not an upload of a still (another bucket, not an upload, outside the input
+    prefix), or ``""`` when it is."""
     if not object_event.is_creation:
         return f"{object_event.event_name} is not an upload"
+    return not_a_still_change(object_event, settings)
+
+
+def not_a_still_change(object_event: ObjectEvent, settings: ServiceSettings) -> str:
+    """Why the record is none of the extraction's business (another bucket, neither an upload nor a
+    removal, outside the input prefix), or ``""`` when it is."""
+    if object_event.bucket != settings.stills_bucket:
+        return f"bucket {object_event.bucket!r} is not the stills bucket"
+    if not (object_event.is_creation or object_event.is_removal):
+        return f"{object_event.event_name} neither uploads nor removes a still"
     if not is_input_key(object_event.key, settings.input_prefix):
         return f"outside {settings.input_prefix!r}"
     return ""

@@ -26,9 +26,10 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
-from palette_service.domain.events import ObjectEvent, not_a_still_upload, parse_s3_event, record_of_event
+from palette_service.domain.events import ObjectEvent, not_a_still_change, parse_s3_event, record_of_event
 from palette_service.domain.keys import InvalidKeyLayoutError, still_of
 from palette_service.domain.outcomes import Outcome, StillOutcome
+from palette_service.domain.outputs import SOURCE_ETAG, SOURCE_SEQUENCER
 from palette_service.domain.ports import ObjectVersion, StillRepository, StillStore
 from palette_service.domain.records import (
     PendingVersion,
@@ -38,6 +39,8 @@ from palette_service.domain.records import (
     format_timestamp,
     utc_now,
 )
+from palette_service.domain.removal import remove_still
+from palette_service.domain.timeline import FilmPosition, position_from_metadata
 from palette_service.errors import (
     ObjectTooLargeError,
     PermanentStillError,
@@ -48,9 +51,6 @@ from palette_service.settings import ServiceSettings
 from palettes import ExtractParams, PaletteError, extract, render_swatch
 from palettes.exports import MEDIA_TYPES, export_document
 
-# User metadata on each output naming the object version it was made from.
-SOURCE_SEQUENCER = "source-sequencer"
-SOURCE_ETAG = "source-etag"
 _OPTION_NAMES = frozenset(field.name for field in fields(ExtractParams))
 
 
@@ -104,6 +104,16 @@ def _process(object_event: ObjectEvent, services: ExtractionServices, *, repair:
     target = _still_to_process(object_event, services, repair=repair)
     if isinstance(target, StillOutcome):
         return target
+    if object_event.is_removal:
+        return remove_still(
+            target,
+            object_event,
+            services.repository.get(target),
+            repository=services.repository,
+            storage=services.storage,
+            output_keys=_output_keys(target, services.settings),
+            updated_at=format_timestamp(services.clock()),
+        )
     started = time.perf_counter()
     try:
         result = _extract(object_event, services)
@@ -125,7 +135,7 @@ def _still_to_process(
     A key with a bad layout is recorded as FAILED when it names an item, skipped otherwise.
     """
     key = object_event.key
-    if reason := not_a_still_upload(object_event, services.settings):
+    if reason := not_a_still_change(object_event, services.settings):
         return StillOutcome(key, Outcome.SKIPPED, reason)
     layout_error: InvalidKeyLayoutError | None = None
     try:
@@ -143,6 +153,8 @@ def _still_to_process(
             _repair_outputs(still, object_event, services)
         return StillOutcome(key, Outcome.SKIPPED, stale)
     if layout_error is not None:
+        if object_event.is_removal:
+            return StillOutcome(key, Outcome.SKIPPED, layout_error.code)
         return _record_failure(still, object_event, layout_error, services, params=None)
     return still
 
@@ -153,6 +165,8 @@ class _Extraction:
     swatch: bytes
     params: ExtractParams
     size: int
+    summary: bytes | None
+    position: FilmPosition | None
 
 
 class _StillFailed(Exception):
@@ -174,10 +188,16 @@ def _extract(object_event: ObjectEvent, services: ExtractionServices) -> _Extrac
         if head.size > limit:
             raise ObjectTooLargeError(f"the object is {head.size} bytes; the limit is {limit} bytes")
         params = params_from_metadata(head.metadata)
+        position = position_from_metadata(head.metadata)
         image = services.storage.download(version)
         palette = extract(image, **params.as_kwargs(), source_key=object_event.key)
         return _Extraction(
-            document=palette.to_dict(), swatch=render_swatch(palette), params=params, size=head.size
+            document=palette.to_dict(),
+            swatch=render_swatch(palette),
+            params=params,
+            size=head.size,
+            summary=None if palette.summary is None else palette.summary.to_bytes(),
+            position=position,
         )
     except (PermanentStillError, PaletteError) as error:
         raise _StillFailed(error, params) from error
@@ -211,6 +231,8 @@ def _publish(
         size=result.size,
         document=result.document,
         params=result.params.as_kwargs(),
+        summary=result.summary,
+        position=result.position,
     )
     record = _write_outputs(record, result, services)
     if not services.repository.save(record):

@@ -81,7 +81,7 @@ def list_stills(
     """
     limit = page_limit(limit)
     query = ListingQuery.parse(prefix)
-    start_key = decode_cursor(cursor, query) if cursor else None
+    start_key = decode_cursor(cursor, query.prefix) if cursor else None
     matches: list[tuple[StillRecord, dict[str, str]]] = []
     for _ in range(MAX_QUERIES_PER_PAGE):
         # One item more than asked tells whether there is a next page without an extra call.
@@ -96,22 +96,23 @@ def list_stills(
     if len(matches) > limit:
         matches = matches[:limit]
         start_key = matches[-1][1]
-    next_cursor = None if start_key is None else encode_cursor(start_key, query)
+    next_cursor = None if start_key is None else encode_cursor(start_key, query.prefix)
     return StillListing(records=[record for record, _ in matches], next_cursor=next_cursor)
 
 
-def encode_cursor(index_key: dict[str, str], query: ListingQuery) -> str:
+def encode_cursor(index_key: dict[str, str], scope: str) -> str:
+    """A cursor resuming after ``index_key``, good only for the listing ``scope`` names (its prefix)."""
     payload = {
         "v": CURSOR_VERSION,
-        "p": query.prefix,
+        "p": scope,
         **index_key,
     }
     raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, query: ListingQuery) -> dict[str, str]:
-    """The index key a cursor resumes from; :class:`InvalidCursorError` unless it fits ``query``."""
+def decode_cursor(cursor: str, scope: str) -> dict[str, str]:
+    """The index key a cursor resumes from; :class:`InvalidCursorError` unless it was issued for ``scope``."""
     invalid = InvalidCursorError()
     if len(cursor) > MAX_CURSOR_LENGTH:
         raise invalid
@@ -120,11 +121,7 @@ def decode_cursor(cursor: str, query: ListingQuery) -> dict[str, str]:
         payload = json.loads(raw)
     except (binascii.Error, ValueError):
         raise invalid from None
-    if (
-        not isinstance(payload, dict)
-        or payload.get("v") != CURSOR_VERSION
-        or payload.get("p") != query.prefix
-    ):
+    if not isinstance(payload, dict) or payload.get("v") != CURSOR_VERSION or payload.get("p") != scope:
         raise invalid
     index_key = {name: value for name, value in payload.items() if name not in ("v", "p")}
     if not index_key or not all(isinstance(value, str) and value for value in index_key.values()):

@@ -1,4 +1,5 @@
-"""What became of one S3 event record: processed, failed (recorded as FAILED) or skipped, and why."""
+"""What became of one S3 event record: processed, failed (recorded as FAILED), removed (the still was
+deleted) or skipped, and why."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ class Outcome(StrEnum):
     PROCESSED = "processed"
     FAILED = "failed"
     SKIPPED = "skipped"
+    REMOVED = "removed"
 
 
 @dataclass(frozen=True)

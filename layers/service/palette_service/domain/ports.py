@@ -1,15 +1,18 @@
-"""The domain's view of storage: two small Protocols and the values that cross them.
+"""The domain's view of storage: small Protocols and the values that cross them.
 
 :class:`StillRepository` is the table of still records (DynamoDB, :mod:`palette_service.data.dynamodb`);
+:class:`FilmRepository` the films' aggregates in the same table (:mod:`palette_service.data.films`);
 :class:`StillStore` is the bucket of stills and outputs (S3, :mod:`palette_service.data.s3`). The
 domain types against these, so a test or a new backend supplies its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from palette_service.domain.films import FilmPage, FilmRecord
 from palette_service.domain.records import PendingVersion, StillKey, StillRecord
 
 
@@ -69,6 +72,29 @@ class StillRepository(Protocol):
     ) -> IndexPage: ...
 
 
+class FilmRepository(Protocol):
+    """Films' aggregates, each rebuild ordered by its generation: a stored one only moves to a newer one."""
+
+    def next_generation(self, film: str) -> int:
+        """A generation number larger than any handed out before for ``film`` (an atomic counter)."""
+        ...
+
+    def film_stills(self, film: str) -> Iterator[StillRecord]:
+        """Every still item of ``film`` (removed ones included), read strongly consistently."""
+        ...
+
+    def save_film(self, record: FilmRecord) -> tuple[str, ...] | None:
+        """Store ``record`` unless a newer generation is stored (``None``); else the output keys the
+        aggregate it replaced named (now unused)."""
+        ...
+
+    def get_film(self, film: str) -> FilmRecord | None: ...
+
+    def query_films(self, *, page_size: int, start_key: dict[str, str] | None = None) -> FilmPage:
+        """Films that have stills, newest change first."""
+        ...
+
+
 class StillStore(Protocol):
     """Stills and their outputs in one bucket; reads of a still are pinned to one object version."""
 
@@ -83,6 +109,10 @@ class StillStore(Protocol):
     def metadata(self, key: str) -> dict[str, str] | None: ...
 
     def read(self, key: str, version_id: str | None = None) -> bytes | None: ...
+
+    def delete(self, key: str) -> None:
+        """Remove the current object at ``key`` (a delete marker in a versioned bucket); no error if none."""
+        ...
 
 
 class ReplayQueue(Protocol):

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from palette_service.domain.timeline import FilmPosition
+
 
 @dataclass(frozen=True)
 class StillKey:
@@ -51,6 +53,9 @@ class StillStatus(StrEnum):
     FAILED = "FAILED"
     # A first version is being processed (see StillRepository.claim); nothing is recorded yet.
     PROCESSING = "PROCESSING"
+    # The still was removed from the bucket: a tombstone that keeps the removal's sequencer (so a late
+    # event of an older version cannot bring it back) until it expires; readers see no still.
+    DELETED = "DELETED"
 
 
 def utc_now() -> datetime:
@@ -79,7 +84,11 @@ class PendingVersion:
 
 @dataclass(frozen=True)
 class StillRecord:
-    """One still's item. ``document`` is set when DONE; ``reason`` and ``error`` when FAILED."""
+    """One still's item. ``document`` is set when DONE; ``reason`` and ``error`` when FAILED.
+
+    ``summary`` (DONE) is the library's compact colour summary of the still, which its film's palette
+    is clustered from; ``position`` its place in the film (see :mod:`palette_service.domain.timeline`).
+    """
 
     still: StillKey
     key: str
@@ -98,6 +107,8 @@ class StillRecord:
     swatch_version_id: str | None = None
     reason: str | None = None
     error: str | None = None
+    summary: bytes | None = None
+    position: FilmPosition | None = None
     pending: PendingVersion | None = None
 
     @property

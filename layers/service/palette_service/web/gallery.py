@@ -23,8 +23,10 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
 
+from palette_service.domain.film_reads import read_barcode
+from palette_service.domain.films import DEFAULT_BARCODE_STYLE, FilmRecord
 from palette_service.domain.listing import list_stills, page_limit
-from palette_service.domain.ports import StillRepository, StillStore
+from palette_service.domain.ports import FilmRepository, StillRepository, StillStore
 from palette_service.domain.reads import ExportFile, ExportFormat, export_palette, read_swatch
 from palette_service.domain.records import StillRecord, StillStatus
 from palette_service.errors import ReadError
@@ -53,12 +55,21 @@ class GalleryStill:
 
 
 @dataclass(frozen=True)
+class GalleryFilm:
+    """The film above its stills: its aggregate (with its palette) and its barcode PNG."""
+
+    record: FilmRecord
+    barcode_png: bytes | None
+
+
+@dataclass(frozen=True)
 class GalleryPage:
     prefix: str
     stills: tuple[GalleryStill, ...]
     next_cursor: str | None
     limit: int
     generated_at: datetime
+    film_palette: GalleryFilm | None = None
 
     @property
     def film(self) -> str:
@@ -72,8 +83,10 @@ def collect_gallery(
     *,
     limit: int = DEFAULT_LIMIT,
     cursor: str | None = None,
+    films: FilmRepository | None = None,
 ) -> GalleryPage:
-    """A page of the stills under ``prefix``, newest first, with their swatches and exports.
+    """A page of the stills under ``prefix``, newest first, with their swatches and exports, and
+    (given ``films``) the film's palette and barcode above them.
 
     Raises the listing's :class:`~palette_service.errors.InvalidQueryError` for a bad prefix,
     limit or cursor.
@@ -96,7 +109,19 @@ def collect_gallery(
         next_cursor=listing.next_cursor,
         limit=limit,
         generated_at=datetime.now(UTC),
+        film_palette=None if films is None else _film(films, storage, str(prefix).partition("/")[0]),
     )
+
+
+def _film(films: FilmRepository, storage: StillStore, film: str) -> GalleryFilm | None:
+    record = films.get_film(film)
+    if record is None or record.document is None:
+        return None
+    try:
+        barcode = read_barcode(storage, record, style=DEFAULT_BARCODE_STYLE, width=None, height=None)
+    except ReadError:
+        barcode = None
+    return GalleryFilm(record, barcode)
 
 
 def _swatch(storage: StillStore, record: StillRecord) -> bytes | None:
@@ -132,11 +157,41 @@ def render_gallery(page: GalleryPage, *, keep_query: Mapping[str, str] | None = 
   <p class="meta">{summary} · prefix <code>{escape(page.prefix)}</code> · newest first ·
     generated {page.generated_at.strftime("%Y-%m-%d %H:%M UTC")}</p>
 </header>
+{_render_film(page.film_palette)}
 <main class="grid">
 {cards}
 </main>
 {pager}"""
     return _document(f"{page.film} · palettes", body)
+
+
+def _render_film(film: GalleryFilm | None) -> str:
+    """The film's palette over all its stills and its barcode (one stripe per still, in film order)."""
+    if film is None or film.record.document is None:
+        return ""
+    colors: Sequence[Mapping[str, object]] = film.record.document.get("colors", [])
+    counts = film.record.counts
+    barcode = ""
+    if film.barcode_png is not None:
+        encoded = base64.b64encode(film.barcode_png).decode("ascii")
+        barcode = (
+            f'<img class="barcode" src="data:image/png;base64,{encoded}" '
+            f'alt="Colour timeline of the film: one stripe per still, in film order ({counts.done} stills)">'
+        )
+    return f"""<section class="film" aria-labelledby="film-palette">
+  <h2 id="film-palette">Film palette</h2>
+  <p class="status">{counts.done} stills with a palette · {counts.failed} failed ·
+    {counts.processing} processing</p>
+  {barcode}
+  <div class="bar" aria-hidden="true">{"".join(_bar_segment(color) for color in colors)}</div>
+  <table class="colors">
+    <thead><tr><th scope="col"><span class="visually-hidden">colour</span></th><th scope="col">hex</th>
+      <th scope="col">name</th><th scope="col" class="share">share of the film</th></tr></thead>
+    <tbody>
+{"".join(_color_row(color) for color in colors)}    </tbody>
+  </table>
+  {_render_roles(film.record.document.get("roles"))}
+</section>"""
 
 
 def render_index(message: str | None = None) -> str:

@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from palette_service.domain.films import FilmRecord
 from palette_service.domain.records import StillRecord, StillStatus
-from palette_service.web.routes import still_path, swatch_path
+from palette_service.web.routes import FILM, FILM_BARCODE, FILM_PALETTE, fill, still_path, swatch_path
 from palettes.basic_colors import BasicColor
 
 HEX_PATTERN = r"^#[0-9a-fA-F]{6}$"
@@ -146,3 +147,69 @@ class FailedStill(BaseModel):
     key: str
     reason: str
     error: str
+
+
+class StillCounts(BaseModel):
+    """A film's stills by status (removed stills are not counted)."""
+
+    done: int = Field(ge=0)
+    failed: int = Field(ge=0)
+    processing: int = Field(ge=0)
+
+
+class FilmDocument(BaseModel):
+    """A film's palette: a still's colour fields and roles, clustered from the pooled pixels of its DONE
+    stills; ``pixels`` is how many pixels it stands for, each colour's ``proportion`` its share of them."""
+
+    model_config = ConfigDict(extra="allow")
+
+    film: str
+    stills: StillCounts
+    pixels: int = Field(ge=0)
+    updated_at: str
+    schema_version: int = Field(ge=1, examples=[2])
+    params: dict[str, Any]
+    colors: list[PaletteColor]
+    roles: PaletteRoles | None = None
+
+
+class FilmLinks(BaseModel):
+    """Paths relative to the API root (the stage), each segment URL-encoded."""
+
+    film: str = Field(serialization_alias="self")
+    palette: str
+    barcode: str | None
+
+
+class FilmSummary(BaseModel):
+    """One film in the listing: its still counts, its palette's colours (none while no still is DONE)
+    and when a still of it last changed."""
+
+    film: str
+    stills: StillCounts
+    colors: list[str] | None
+    updated_at: str
+    links: FilmLinks
+
+    @classmethod
+    def from_record(cls, record: FilmRecord) -> FilmSummary:
+        document = record.document
+        film = record.film
+        return cls(
+            film=film,
+            stills=StillCounts(**record.counts.to_dict()),
+            colors=None if document is None else [str(color["hex"]) for color in document["colors"]],
+            updated_at=record.updated_at,
+            links=FilmLinks(
+                film=fill(FILM, film=film),
+                palette=fill(FILM_PALETTE, film=film),
+                barcode=fill(FILM_BARCODE, film=film) if document is not None else None,
+            ),
+        )
+
+
+class FilmsPage(BaseModel):
+    """A page of films, newest change first; pass ``next_cursor`` back as ``cursor`` for the next."""
+
+    items: list[FilmSummary]
+    next_cursor: str | None

@@ -39,6 +39,7 @@ def json_body(model: type[BaseModel], description: str) -> OpenAPIResponse:
 
 
 NOT_FOUND = json_body(ErrorMessage, "No such still (or no swatch for it)")
+FILM_NOT_FOUND = json_body(ErrorMessage, "No still of the film is DONE, so it has no palette")
 FAILED = json_body(FailedStill, "The still was processed and failed: why")
 BAD_REQUEST = json_body(ErrorMessage, "A bad or missing query parameter")
 PNG: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {

@@ -15,9 +15,13 @@ SWATCH = "/palettes/{film}/{still}/swatch"
 GALLERY = "/gallery"
 FILM_GALLERY = "/gallery/{film}"
 OPENAPI = "/openapi.json"
+FILMS = "/films"
+FILM = "/films/{film}"
+FILM_PALETTE = "/films/{film}/palette"
+FILM_BARCODE = "/films/{film}/barcode"
 
 # Every route the API serves, all GET.
-ROUTES = (PALETTES, PALETTE, SWATCH, GALLERY, FILM_GALLERY, OPENAPI)
+ROUTES = (PALETTES, PALETTE, SWATCH, GALLERY, FILM_GALLERY, OPENAPI, FILMS, FILM, FILM_PALETTE, FILM_BARCODE)
 
 
 def resolver_path(route: str) -> str:

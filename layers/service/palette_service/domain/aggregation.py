@@ -1,0 +1,184 @@
+"""A film's still items -> its palette, counts, colour timeline and barcode: one rebuild.
+
+Triggered by the table's stream (see ``functions/aggregate``) with the films whose stills changed,
+each film once per batch. A rebuild never reads a stream record's contents, only the film's items
+as they are now, so duplicates, retries and any delivery order of the records converge on the same
+film: the last rebuild to start after the last change reads the final state.
+
+Ordering: a rebuild first takes the film's next generation, then reads its stills (strongly
+consistent), and stores its aggregate only over an older generation. So the stored aggregate
+always comes from the newest read, whatever order concurrent rebuilds finish in. Its outputs (the
+barcode PNG and the timeline JSON) are written under keys of their own generation before the
+aggregate names them; the outputs of the aggregate it replaced are then deleted.
+
+The film palette is clustered from the union of its DONE stills' colour summaries (a few dozen
+weighted CIELAB centroids each, see :mod:`palettes.summary`), weighted by pixels, so it stands for
+the pooled pixels of every still rather than for a merge of their six-colour palettes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from palette_service.domain.films import (
+    DEFAULT_BARCODE_STYLE,
+    FilmChange,
+    FilmRecord,
+    StillCounts,
+    film_output_keys,
+    stripes_of,
+)
+from palette_service.domain.ports import FilmRepository, StillStore
+from palette_service.domain.records import StillRecord, StillStatus, utc_now
+from palette_service.domain.timeline import film_order_key
+from palette_service.observability import logger
+from palette_service.settings import ServiceSettings
+from palettes.barcode import render_barcode
+from palettes.film import film_palette
+from palettes.summary import ColorSummary
+
+TIMELINE_MEDIA_TYPE = "application/json"
+
+
+@dataclass(frozen=True)
+class AggregationServices:
+    settings: ServiceSettings
+    films: FilmRepository
+    storage: StillStore
+    clock: Callable[[], datetime] = utc_now
+
+
+def aggregate_film(film: str, services: AggregationServices) -> FilmRecord | None:
+    """Rebuild ``film`` from its items and store it; ``None`` when a newer rebuild was stored first."""
+    generation = services.films.next_generation(film)
+    return store_rebuild(film, generation, read_stills(film, services), services)
+
+
+def read_stills(film: str, services: AggregationServices) -> list[StillRecord]:
+    """The film's stills that are not removed, as they are now."""
+    return [still for still in services.films.film_stills(film) if still.status is not StillStatus.DELETED]
+
+
+def store_rebuild(
+    film: str, generation: int, stills: list[StillRecord], services: AggregationServices
+) -> FilmRecord | None:
+    """Build the film from ``stills``, write its outputs, and store it unless a newer generation is."""
+    record, timeline = build_film(film, generation, stills)
+    if timeline is not None:
+        record = _write_outputs(record, timeline, services)
+    replaced = services.films.save_film(record)
+    if replaced is None:
+        logger.info("a newer rebuild of the film was stored first", extra={"film": film})
+        _delete(services.storage, record.output_keys)
+        return None
+    _delete(services.storage, tuple(key for key in replaced if key not in record.output_keys))
+    return record
+
+
+def build_film(
+    film: str, generation: int, stills: list[StillRecord]
+) -> tuple[FilmRecord, dict[str, Any] | None]:
+    """The film's aggregate (without outputs) and its timeline (``None`` with no DONE still) from its
+    stills that are not removed: a pure function."""
+    counts = StillCounts.of(stills)
+    updated_at = max((record.updated_at for record in stills), default="")
+    record = FilmRecord(film=film, generation=generation, updated_at=updated_at, counts=counts)
+    done = timeline_order([still for still in stills if still.status is StillStatus.DONE])
+    if not done:
+        return record, None
+    document = film_document(film, [summary_of(still) for still in done], counts, updated_at)
+    return replace(record, document=document), timeline_document(film, generation, done)
+
+
+def timeline_order(stills: list[StillRecord]) -> list[StillRecord]:
+    return sorted(stills, key=lambda record: film_order_key(record.still.name, record.position))
+
+
+def film_document(
+    film: str, summaries: list[ColorSummary], counts: StillCounts, updated_at: str
+) -> dict[str, Any]:
+    """The film's palette document: a still's colour fields and roles, for the pooled pixels."""
+    palette = film_palette(summaries)
+    document = palette.to_dict()
+    document.pop("source", None)
+    return {
+        "film": film,
+        "stills": counts.to_dict(),
+        "pixels": int(sum(float(summary.weights.sum()) for summary in summaries)),
+        "updated_at": updated_at,
+        **document,
+    }
+
+
+def summary_of(record: StillRecord) -> ColorSummary:
+    """The still's colour summary; for an item recorded before summaries existed, its palette colours
+    (each weighted by its share of the counted pixels) stand in."""
+    if record.summary is not None:
+        return ColorSummary.from_bytes(record.summary)
+    document = record.document or {}
+    colors = document.get("colors", [])
+    counted = float((document.get("source") or {}).get("counted_pixels") or 1)
+    return ColorSummary(
+        lab=np.array([color["lab"] for color in colors], dtype=np.float64).reshape(-1, 3),
+        weights=np.array([float(color["proportion"]) * counted for color in colors], dtype=np.float64),
+    )
+
+
+def timeline_document(film: str, generation: int, done: list[StillRecord]) -> dict[str, Any]:
+    """The film's colour timeline: its DONE stills in film order, each with its palette colours."""
+    return {
+        "film": film,
+        "generation": generation,
+        "stills": [
+            {
+                "name": record.still.name,
+                "position": None if record.position is None else record.position.to_dict(),
+                "colors": [
+                    {"hex": color["hex"], "proportion": color["proportion"]}
+                    for color in (record.document or {}).get("colors", [])
+                ],
+            }
+            for record in done
+        ],
+    }
+
+
+def _write_outputs(record: FilmRecord, timeline: dict[str, Any], services: AggregationServices) -> FilmRecord:
+    """Put the timeline JSON and the default barcode under this generation's keys; ``record`` naming them."""
+    barcode_key, timeline_key = film_output_keys(
+        services.settings.film_prefix, record.film, record.generation
+    )
+    services.storage.put(
+        timeline_key, json.dumps(timeline, separators=(",", ":")).encode(), content_type=TIMELINE_MEDIA_TYPE
+    )
+    barcode = render_barcode(stripes_of(timeline), style=DEFAULT_BARCODE_STYLE)
+    services.storage.put(barcode_key, barcode, content_type="image/png")
+    return replace(record, barcode_key=barcode_key, timeline_key=timeline_key)
+
+
+def _delete(storage: StillStore, keys: tuple[str, ...]) -> None:
+    for key in keys:
+        storage.delete(key)
+
+
+def rebuild_films(changes: list[FilmChange], services: AggregationServices) -> list[str]:
+    """Rebuild each changed film once; the sequence numbers to retry from (the stream's partial batch
+    response): the first record of the earliest film whose rebuild failed, or none.
+
+    Lambda retries a stream batch from the lowest sequence number reported, so the films after it are
+    rebuilt again too: harmless, a rebuild is idempotent.
+    """
+    failed: list[str] = []
+    for change in changes:
+        try:
+            aggregate_film(change.film, services)
+        except Exception:  # noqa: BLE001 - any film's error is retried by the stream; the others go on
+            logger.exception("film rebuild failed", extra={"film": change.film})
+            failed.append(change.first_sequence_number)
+    return [min(failed, key=int)] if failed else []
