@@ -1,4 +1,5 @@
-"""What a still's state is (its item, its output objects) and the checks that it is complete and consistent.
+"""What a still's state is (its item, its output objects) and the checks that it is complete and consistent
+(or, once removed, that nothing of it is left but its tombstone).
 
 "Complete and consistent" for a still whose newest upload is ``upload``: exactly one item, for that
 version (ETag, sequencer, version id), and, when it is DONE, the palette JSON and swatch PNG it names
@@ -147,3 +148,29 @@ def assert_complete_and_consistent(state: StillState, newest: S3Object, *, done:
     else:
         assert record.status is StillStatus.FAILED
         assert record.reason and record.error
+
+
+def assert_removed(state: StillState, removal: S3Object) -> None:
+    """One item, the removal's DELETED tombstone (its sequencer, no document, no outputs named), and
+    nothing left at the output keys: a removed still leaves no palette JSON and no swatch behind."""
+    record = state.record
+    assert record is not None, "no tombstone"
+    assert record.status is StillStatus.DELETED, (
+        f"{record.status} {record.etag}/{record.sequencer}: not removed"
+    )
+    assert record.sequencer == normalize_sequencer(removal.sequencer), (
+        f"the tombstone is {record.sequencer}, not the removal {normalize_sequencer(removal.sequencer)}"
+    )
+    assert record.document is None and record.palette_key is None and record.swatch_key is None
+    left = [output for output in state.current if output is not None]
+    assert left == [], "left behind: " + ", ".join(
+        f"{output.key} made from {output.sequencer}/{output.etag}" for output in left
+    )
+
+
+def assert_newest(state: StillState, newest: S3Object, *, done: bool = True) -> None:
+    """The end state the newest change of a still calls for: removed, or complete and consistent."""
+    if newest.event_name.startswith("ObjectRemoved:"):
+        assert_removed(state, newest)
+    else:
+        assert_complete_and_consistent(state, newest, done=done)

@@ -2,7 +2,7 @@
 
 Whatever order the events of a still's versions arrive in, however often, and wherever one event is
 paused while another runs to the end, the result is one item describing the newest version, with that
-version's outputs.
+version's outputs; when the newest change is a removal, one DELETED tombstone and no outputs left.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from palette_service.data.dynamodb import DynamoStillRepository
@@ -29,10 +29,25 @@ from tests.conftest import make_jpeg
 from tests.events import S3Object
 from tests.functions.conftest import Uploader
 from tests.reliability.faults import STEPS_BY_NAME, FaultInjector, FaultyClient, Step
-from tests.reliability.state import assert_complete_and_consistent, read_state
+from tests.reliability.removals import (
+    REMOVAL_STEPS_BY_NAME,
+    change_event,
+    delete_still,
+    delete_version,
+    is_removal,
+)
+from tests.reliability.state import assert_complete_and_consistent, assert_newest, assert_removed, read_state
 
 # Where one event can be paused while another runs from start to end.
 PAUSE_POINTS = ("get the still", "claim the item", "put the palette JSON", "put the swatch")
+# Where a removal's event can be paused: after its reads, its tombstone, its first output's check and delete.
+REMOVAL_PAUSE_POINTS = (
+    "read the item again",
+    "write the tombstone",
+    "head the palette JSON",
+    "delete the palette JSON",
+)
+ALL_STEPS = {**STEPS_BY_NAME, **REMOVAL_STEPS_BY_NAME}
 _FILMS = itertools.count()
 
 
@@ -86,7 +101,11 @@ def upload_versions(
 
 
 def run_plan(pipeline: Pipeline, uploads: list[S3Object], plan: list[Delivery]) -> None:
-    event = pipeline.uploader.event
+    """Deliver the events of ``uploads`` (uploads or removals) as ``plan`` says."""
+
+    def event(change: S3Object) -> dict[str, Any]:
+        return change_event(pipeline.uploader, change)
+
     for delivery in plan:
         if delivery.pause is None or delivery.inner is None:
             pipeline.deliver(event(uploads[delivery.version]))
@@ -94,7 +113,7 @@ def run_plan(pipeline: Pipeline, uploads: list[S3Object], plan: list[Delivery]) 
         inner_event = event(uploads[delivery.inner])
         pipeline.deliver(
             event(uploads[delivery.version]),
-            pause=STEPS_BY_NAME[delivery.pause],
+            pause=ALL_STEPS[delivery.pause],
             meanwhile=functools.partial(pipeline.deliver, inner_event),
         )
 
@@ -268,3 +287,215 @@ def test_a_claim_names_the_version_in_progress_until_it_is_recorded(pipeline: Pi
     final = read_state(pipeline.s3, pipeline.table, pipeline.settings, still)
     assert_complete_and_consistent(final, second)
     assert final.record is not None and final.record.processing is None
+
+
+# ---------------------------------------------------------------------- removals
+REMOVED_KEY = "frame.jpg"
+
+
+def make_changes(pipeline: Pipeline, film: str, kinds: list[str], *, version_ids: bool) -> list[S3Object]:
+    """Apply ``kinds`` ("upload", "bad upload", "removal") to one key in S3, in turn: the changes their
+    events name (uploads pinned by ETag when ``version_ids`` is false)."""
+    key = f"stills/{film}/{REMOVED_KEY}"
+    changes = []
+    for index, kind in enumerate(kinds):
+        if kind == "removal":
+            changes.append(delete_still(pipeline.uploader, key, version_ids=version_ids))
+            continue
+        body = make_jpeg(seed=index + 1) if kind == "upload" else b"%PDF-1.7 not a still"
+        (upload,) = upload_versions(pipeline, key, [body], version_ids=version_ids)
+        changes.append(upload)
+    return changes
+
+
+def end_state(pipeline: Pipeline, film: str) -> Any:
+    return read_state(pipeline.s3, pipeline.table, pipeline.settings, StillKey(film, REMOVED_KEY))
+
+
+@st.composite
+def change_plans(draw: st.DrawFn) -> tuple[list[str], list[Delivery]]:
+    """Changes of one key (an upload first, then uploads, bad uploads and removals) and a delivery plan
+    for their events: each at least once, some again, in any order, some paused (at a step of their own
+    kind) while another change's event runs."""
+    kinds = [
+        "upload",
+        *draw(st.lists(st.sampled_from(["upload", "bad upload", "removal"]), min_size=1, max_size=3)),
+    ]
+    count = len(kinds)
+    extra = draw(st.lists(st.integers(0, count - 1), max_size=3))
+    plan = []
+    for change in draw(st.permutations([*range(count), *extra])):
+        if draw(st.integers(0, 2)) == 0:
+            points = REMOVAL_PAUSE_POINTS if kinds[change] == "removal" else PAUSE_POINTS
+            plan.append(Delivery(change, draw(st.sampled_from(points)), draw(st.integers(0, count - 1))))
+        else:
+            plan.append(Delivery(change))
+    return kinds, plan
+
+
+def hits_a_known_gap(kinds: list[str], plan: list[Delivery]) -> bool:
+    """The interleavings of gaps 9 and 11, each with its own failing test below: an upload's event
+    paused after its claim or its palette JSON while a newer removal's event runs (gap 9), and a removal's
+    event paused between its check of the palette JSON and its delete while a newer upload's runs
+    (gap 11)."""
+    for delivery in plan:
+        if delivery.inner is None or delivery.inner <= delivery.version:
+            continue
+        inner = kinds[delivery.inner]
+        if delivery.pause in ("claim the item", "put the palette JSON") and inner == "removal":
+            return True
+        if delivery.pause == "head the palette JSON" and inner != "removal":
+            return True
+    return False
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes_and_plan=change_plans(), version_ids=st.booleans())
+def test_any_delivery_order_of_uploads_and_removals_ends_on_the_newest_change(
+    pipeline: Pipeline, changes_and_plan: tuple[list[str], list[Delivery]], version_ids: bool
+) -> None:
+    """Removed when the newest change is a removal (one tombstone, nothing at the output keys); else one
+    item for the newest upload with its outputs (or FAILED)."""
+    kinds, plan = changes_and_plan
+    assume(not hits_a_known_gap(kinds, plan))  # gaps 9 and 11: their own, failing, tests below
+    film = f"changes-{next(_FILMS)}"
+    changes = make_changes(pipeline, film, kinds, version_ids=version_ids)
+
+    run_plan(pipeline, changes, plan)
+
+    assert_newest(end_state(pipeline, film), changes[-1], done=kinds[-1] == "upload")
+
+
+@pytest.mark.parametrize("version_ids", [True, False], ids=["versioned", "pinned-by-etag"])
+@pytest.mark.parametrize("processed_before", [True, False], ids=["processed-before", "first-seen-late"])
+def test_a_late_upload_event_after_a_removal_does_not_bring_the_still_back(
+    pipeline: Pipeline, version_ids: bool, processed_before: bool
+) -> None:
+    film = f"late-removed-{next(_FILMS)}"
+    upload, removal = make_changes(pipeline, film, ["upload", "removal"], version_ids=version_ids)
+    plan = [Delivery(0), Delivery(1), Delivery(0)] if processed_before else [Delivery(1), Delivery(0)]
+
+    run_plan(pipeline, [upload, removal], plan)
+
+    assert_removed(end_state(pipeline, film), removal)
+
+
+@pytest.mark.parametrize(
+    "order", list(itertools.permutations(range(3))), ids=lambda order: "-".join(map(str, order))
+)
+def test_a_new_upload_after_a_removal_is_processed_in_any_order(
+    pipeline: Pipeline, order: tuple[int, ...]
+) -> None:
+    film = f"reupload-{next(_FILMS)}"
+    changes = make_changes(pipeline, film, ["upload", "removal", "upload"], version_ids=True)
+
+    run_plan(pipeline, changes, [Delivery(index) for index in order])
+
+    assert_complete_and_consistent(end_state(pipeline, film), changes[-1])
+
+
+@pytest.mark.parametrize("pause", REMOVAL_PAUSE_POINTS)
+def test_a_late_upload_event_running_inside_a_removal(pipeline: Pipeline, pause: str) -> None:
+    """The removal pauses (after its reads, its tombstone, an output's check or delete); the older
+    upload's event, late, runs meanwhile: before the tombstone it records its version and writes its
+    outputs, which the removal then deletes; after it, it is skipped."""
+    film = f"inside-removal-{next(_FILMS)}"
+    upload, removal = make_changes(pipeline, film, ["upload", "removal"], version_ids=True)
+
+    run_plan(pipeline, [upload, removal], [Delivery(1, pause=pause, inner=0)])
+
+    assert_removed(end_state(pipeline, film), removal)
+
+
+@pytest.mark.parametrize(
+    "pause", [point for point in REMOVAL_PAUSE_POINTS if point != "head the palette JSON"]
+)
+def test_a_removal_in_flight_while_a_newer_upload_is_processed(pipeline: Pipeline, pause: str) -> None:
+    """A processed still is removed and uploaded again; the removal's event pauses while the new upload's
+    runs to the end: the removal loses its tombstone write, or deletes no output the new version wrote."""
+    film = f"removal-in-flight-{next(_FILMS)}"
+    changes = make_changes(pipeline, film, ["upload", "removal", "upload"], version_ids=True)
+
+    run_plan(pipeline, changes, [Delivery(0), Delivery(1, pause=pause, inner=2)])
+
+    assert_complete_and_consistent(end_state(pipeline, film), changes[-1])
+
+
+@pytest.mark.xfail(strict=True, reason="gap 11: a removal deletes the newer output written after its check")
+def test_a_removal_between_its_check_and_its_delete_while_a_newer_upload_is_processed(
+    pipeline: Pipeline,
+) -> None:
+    """Gap 11. The removal checks the palette JSON's ``source-sequencer`` (older: to delete), then the
+    new upload writes its outputs and records itself, then the removal deletes the current palette JSON:
+    the new version's. The API still serves it (by the version id the item names), but readers of the
+    bucket find no current palette JSON for a DONE still (rule 8)."""
+    film = f"removal-in-flight-{next(_FILMS)}"
+    changes = make_changes(pipeline, film, ["upload", "removal", "upload"], version_ids=True)
+
+    run_plan(pipeline, changes, [Delivery(0), Delivery(1, pause="head the palette JSON", inner=2)])
+
+    assert_complete_and_consistent(end_state(pipeline, film), changes[-1])
+
+
+@pytest.mark.parametrize("pause", ["get the still", "put the swatch"])
+def test_an_upload_in_flight_while_a_newer_removal_runs_before_its_claim_or_after_its_outputs(
+    pipeline: Pipeline, pause: str
+) -> None:
+    """Paused before its claim, the upload's claim finds the newer tombstone and gives up; paused after
+    its outputs, the removal deletes both and the upload's item write loses."""
+    film = f"upload-in-flight-{next(_FILMS)}"
+    upload, removal = make_changes(pipeline, film, ["upload", "removal"], version_ids=True)
+
+    run_plan(pipeline, [upload, removal], [Delivery(0, pause=pause, inner=1)])
+
+    assert_removed(end_state(pipeline, film), removal)
+
+
+@pytest.mark.xfail(strict=True, reason="gap 9: outputs of an upload in flight outlive a newer removal")
+@pytest.mark.parametrize("pause", ["claim the item", "put the palette JSON"])
+def test_an_upload_in_flight_while_a_newer_removal_runs(pipeline: Pipeline, pause: str) -> None:
+    """Gap 9. The upload's event claimed the item (or wrote its palette JSON) when the removal ran: the
+    removal recorded its tombstone and deleted what outputs there were; the upload then writes (the rest
+    of) its outputs, loses
+    its item write to the tombstone, and its repair (``_repair_outputs``) returns at once as the winner is
+    not DONE. Its palette JSON and swatch stay at the output keys of a removed still."""
+    film = f"upload-in-flight-{next(_FILMS)}"
+    upload, removal = make_changes(pipeline, film, ["upload", "removal"], version_ids=True)
+
+    run_plan(pipeline, [upload, removal], [Delivery(0, pause=pause, inner=1)])
+
+    assert_removed(end_state(pipeline, film), removal)
+
+
+@pytest.mark.xfail(strict=True, reason="gap 10: a permanent delete's outcome depends on the delivery order")
+def test_a_permanent_delete_of_the_newest_version_ends_the_same_in_any_order(pipeline: Pipeline) -> None:
+    """Gap 10. Two uploads, then the newest version permanently deleted (``ObjectRemoved:Delete`` with
+    its version id), all before any event arrives. In S3's order the second upload's event is skipped (its
+    pinned read finds the version gone), the removal finds the first version recorded and skips as "a
+    version other than the recorded one was deleted": DONE on the first version, S3's current object
+    again. With the removal's event first, it finds no item and writes a tombstone, and the late upload
+    events are skipped: removed. (Had the second upload been recorded before the delete: removed too.)
+    The end state depends on the delivery order."""
+    outcomes = {}
+    for order in itertools.permutations(range(3)):
+        film = f"permanent-{next(_FILMS)}"
+        key = f"stills/{film}/{REMOVED_KEY}"
+        first, second = upload_versions(
+            pipeline, key, [make_jpeg(seed=1), make_jpeg(seed=2)], version_ids=True
+        )
+        removal = delete_version(pipeline.uploader, second)
+        run_plan(pipeline, [first, second, removal], [Delivery(index) for index in order])
+        record = end_state(pipeline, film).record
+        assert record is not None
+        outcomes[order] = record.status
+    assert len(set(outcomes.values())) == 1, outcomes
+
+
+def test_a_removal_event_retried_after_it_completed_changes_nothing(pipeline: Pipeline) -> None:
+    film = f"removal-twice-{next(_FILMS)}"
+    changes = make_changes(pipeline, film, ["upload", "removal"], version_ids=True)
+
+    run_plan(pipeline, changes, [Delivery(0), Delivery(1), Delivery(1), Delivery(0), Delivery(1)])
+
+    assert_removed(end_state(pipeline, film), changes[-1])
+    assert is_removal(changes[-1])
