@@ -1,6 +1,7 @@
 """Throttling and 5xx from S3 and DynamoDB at each step of the extract path, through Lambda's async retries.
 
-Each case fails one AWS call of the extraction (see ``faults.EXTRACT_STEPS``) on some attempts, runs
+Each case fails one AWS call of the extraction (see ``faults.EXTRACT_STEPS``) or of a removal (see
+``removals.REMOVAL_STEPS``) on some attempts, runs
 the event the way Lambda's asynchronous invocation does (1 + 2 attempts, then the on-failure queue),
 and checks the end state: complete and consistent when an attempt got through; otherwise the event in
 the failure queue, and every object left behind named by that queued event. docs/reliability.md
@@ -45,10 +46,12 @@ from tests.reliability.faults import (
     Step,
 )
 from tests.reliability.lambda_async import AsyncLambda, failure_records
+from tests.reliability.removals import REMOVAL_STEPS, REMOVAL_STEPS_BY_NAME, delete_still, removal_event
 from tests.reliability.state import (
     StillState,
     assert_complete_and_consistent,
     assert_outputs_match_record,
+    assert_removed,
     describes_pending,
     read_state,
 )
@@ -458,7 +461,109 @@ def test_the_sdk_retries_absorb_a_short_throttle_before_the_handler_sees_it(
         "processed": 1,
         "failed": 0,
         "skipped": 0,
+        "removed": 0,
     }
     assert sdk_faults.remaining["GetItem"] == 0
     record = state_of().record
     assert record is not None and record.status is StillStatus.DONE
+
+
+# ---------------------------------------------------------------------- removals
+# The removal steps after its tombstone: a fault there leaves outputs that no retry removes (gap 12).
+TOMBSTONE = REMOVAL_STEPS_BY_NAME["write the tombstone"]
+AFTER_THE_TOMBSTONE = frozenset(step.name for step in REMOVAL_STEPS[REMOVAL_STEPS.index(TOMBSTONE) + 1 :])
+GAP_12 = pytest.mark.xfail(
+    strict=True, reason="gap 12: a retried removal skips the outputs it did not delete"
+)
+
+
+def removal_step_param(step: Step, error: AwsError | None = None) -> Any:
+    marks = [GAP_12] if step.name in AFTER_THE_TOMBSTONE else []
+    name = step.name if error is None else f"{step.name}-{error.code}"
+    return pytest.param(step, *([] if error is None else [error]), id=name, marks=marks)
+
+
+REMOVAL_STEP_ERRORS = [
+    removal_step_param(step, error) for step in REMOVAL_STEPS for error in TRANSIENT_ERRORS[step.service]
+]
+
+
+def processed_then_deleted(rig: FaultRig, seed: int) -> tuple[Any, Any]:
+    """A still uploaded and processed (no fault), then deleted: the upload and the removal."""
+    upload = rig.uploader.put(KEY, make_jpeg(seed=seed))
+    assert rig.extract_lambda.invoke(rig.uploader.event(upload)).succeeded
+    return upload, delete_still(rig.uploader, KEY)
+
+
+def test_a_fault_free_removal_makes_the_calls_the_steps_name(rig: FaultRig) -> None:
+    _, removal = processed_then_deleted(rig, seed=40)
+
+    invocation = rig.extract_lambda.invoke(removal_event(rig.uploader, removal))
+
+    assert invocation.succeeded and invocation.attempts == 1
+    assert invocation.result == {"processed": 0, "failed": 0, "skipped": 0, "removed": 1}
+    expected: dict[tuple[str, str], int] = {}
+    for step in REMOVAL_STEPS:
+        expected[step.service, step.operation] = max(
+            expected.get((step.service, step.operation), 0), step.nth
+        )
+    assert dict(rig.injector.calls) == expected
+    assert_removed(rig.state(), removal)
+
+
+@pytest.mark.parametrize(("step", "error"), REMOVAL_STEP_ERRORS)
+def test_a_transient_error_at_any_removal_step_is_retried_until_the_still_is_removed(
+    step: Step, error: AwsError, rig: FaultRig
+) -> None:
+    _, removal = processed_then_deleted(rig, seed=41)
+    rig.injector.fail(step, error, attempts={1})
+
+    invocation = rig.extract_lambda.invoke(removal_event(rig.uploader, removal))
+
+    assert [error_code(raised) for raised in invocation.errors] == [expected_code(step, error)]
+    assert invocation.succeeded
+    assert_removed(rig.state(), removal)
+    assert rig.failures() == []
+
+
+@pytest.mark.parametrize("step", [removal_step_param(step) for step in REMOVAL_STEPS])
+def test_a_removal_failing_every_attempt_is_kept_and_its_replay_removes_the_still(
+    step: Step, rig: FaultRig
+) -> None:
+    """Before its tombstone the still is untouched (DONE, its outputs as its item names them); the
+    failure queue's record is not a still to record as FAILED (it removes one): drained, the still is as
+    it was; replayed once the fault is gone, it is removed."""
+    upload, removal = processed_then_deleted(rig, seed=42)
+    event = removal_event(rig.uploader, removal)
+    rig.injector.fail(step, TRANSIENT_ERRORS[step.service][0])
+
+    invocation = rig.extract_lambda.invoke(event)
+
+    assert not invocation.succeeded and len(invocation.errors) == 3
+    (record,) = rig.failures()
+    assert record["requestPayload"] == event
+    if step.name not in AFTER_THE_TOMBSTONE:
+        assert_complete_and_consistent(rig.state(), upload)
+    rig.drain(record)
+    still = rig.state().record
+    assert still is not None and still.status in (StillStatus.DONE, StillStatus.DELETED)
+
+    rig.injector.clear()
+    assert rig.extract_lambda.invoke(record["requestPayload"]).succeeded
+    assert_removed(rig.state(), removal)
+
+
+def test_a_new_upload_after_a_removal_that_exhausted_its_retries_is_processed(rig: FaultRig) -> None:
+    """The removal never got through (its event is in the failure queue); the still is uploaded again:
+    the new version is processed, and the removal's late replay, older, changes nothing."""
+    _, removal = processed_then_deleted(rig, seed=43)
+    rig.injector.fail(TOMBSTONE, TRANSIENT_ERRORS["dynamodb"][0])  # every attempt
+    assert not rig.extract_lambda.invoke(removal_event(rig.uploader, removal)).succeeded
+    rig.injector.clear()
+    again = rig.uploader.put(KEY, make_jpeg(seed=44))
+
+    assert rig.extract_lambda.invoke(rig.uploader.event(again)).succeeded
+    (record,) = rig.failures()
+    assert rig.extract_lambda.invoke(record["requestPayload"]).succeeded
+
+    assert_complete_and_consistent(rig.state(), again)
