@@ -1,0 +1,294 @@
+"""Throttling and 5xx at each step of a film's rebuild, through the stream event source mapping's retries.
+
+Each case fails one AWS call of the aggregate function's rebuild (see ``AGGREGATE_STEPS``) on some
+invocations and delivers the stream records of the film's still changes through the template's
+mapping (``tests/reliability/stream.py``): a failed film is named in the partial batch response, so
+the mapping retries from its first record; a batch that fails every retry goes to
+AggregateFailuresQueue, and invoking the function with ``{"films": [...]}`` rebuilds what it names.
+The end state is checked against the film built from scratch from its stills
+(``palette_service.domain.aggregation.build_film`` over ``read_stills``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from palette_service.data.dynamodb import DynamoStillRepository
+from palette_service.data.films import DynamoFilmRepository
+from palette_service.data.s3 import S3StillStore
+from palette_service.data.stream import changed_films
+from palette_service.domain.aggregation import AggregationServices, build_film, read_stills, rebuild_films
+from palette_service.domain.extraction import ExtractionServices, process_s3_event
+from palette_service.domain.films import FilmRecord
+from palette_service.domain.records import StillKey
+from palette_service.settings import ServiceSettings
+from tests.conftest import make_jpeg
+from tests.functions.conftest import Uploader
+from tests.reliability.faults import TRANSIENT_ERRORS, AwsError, FaultInjector, FaultyClient, Step
+from tests.reliability.lambda_async import failure_records
+from tests.reliability.removals import delete_still, removal_event
+from tests.reliability.stream import (
+    AGGREGATE_TRIGGER,
+    InProcessFunction,
+    deliver,
+    still_changed,
+    stream_mapping,
+)
+
+# The aggregate function publishes its metric only from the real handler; Powertools warns without one.
+pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
+
+# The calls of one rebuild of a film, in order (see palette_service.domain.aggregation.aggregate_film).
+AGGREGATE_STEPS = (
+    Step("take a generation", "dynamodb", "update_item", 1),
+    Step("read the stills", "dynamodb", "query", 1),
+    Step("put the timeline", "s3", "put_object", 1),
+    Step("put the barcode", "s3", "put_object", 2),
+    Step("store the aggregate", "dynamodb", "update_item", 2),
+)
+# A rebuild that replaces a stored aggregate then deletes the outputs it named.
+REPLACING_STEPS = (
+    Step("delete the replaced barcode", "s3", "delete_object", 1),
+    Step("delete the replaced timeline", "s3", "delete_object", 2),
+)
+STEP_ERRORS = [
+    pytest.param(step, error, id=f"{step.name}-{error.code}")
+    for step in (*AGGREGATE_STEPS, *REPLACING_STEPS)
+    for error in TRANSIENT_ERRORS[step.service]
+]
+# How many outputs a rebuild that fails at a step leaves in the bucket, named by no aggregate (gap 13):
+# those it wrote before failing, or those of the aggregate it replaced that it had not deleted yet.
+LEFT_BEHIND = {
+    "put the barcode": 1,
+    "store the aggregate": 2,
+    "delete the replaced barcode": 2,
+    "delete the replaced timeline": 1,
+}
+_FILMS = itertools.count()
+
+
+@dataclass
+class FilmRig:
+    """Stills processed without faults; their films rebuilt by the aggregate function under faults."""
+
+    uploader: Uploader
+    extraction: ExtractionServices
+    films: DynamoFilmRepository
+    aggregation: AggregationServices
+    injector: FaultInjector
+    function: InProcessFunction
+    mapping: Any
+    sqs: Any
+    failures_queue: str
+    s3: Any
+    settings: ServiceSettings
+
+    def upload(self, film: str, name: str, *, seed: int, frame: int) -> dict[str, Any]:
+        """Upload and process a still with a frame number: the stream record of its item's change."""
+        upload = self.uploader.put(f"stills/{film}/{name}", make_jpeg(seed=seed), {"frame": str(frame)})
+        process_s3_event(self.uploader.event(upload), self.extraction)
+        return still_changed(StillKey(film, name))
+
+    def remove(self, film: str, name: str) -> dict[str, Any]:
+        removal = delete_still(self.uploader, f"stills/{film}/{name}")
+        process_s3_event(removal_event(self.uploader, removal), self.extraction)
+        return still_changed(StillKey(film, name))
+
+    def stored(self, film: str) -> FilmRecord | None:
+        return self.films.get_film(film)
+
+    def film_outputs(self, film: str) -> set[str]:
+        prefix = f"{self.settings.film_prefix}{film}/"
+        listing = self.s3.list_objects_v2(Bucket=self.settings.stills_bucket, Prefix=prefix)
+        return {item["Key"] for item in listing.get("Contents", [])}
+
+    def assert_converged(self, film: str, *, left_behind: int = 0) -> FilmRecord:
+        """The stored film is the one built from scratch from its stills now; its outputs exist, and
+        besides them only ``left_behind`` outputs of failed rebuilds are in the bucket."""
+        stored = self.stored(film)
+        clean = AggregationServices(
+            settings=self.settings, films=self.films, storage=self.aggregation.storage
+        )
+        expected, _ = build_film(film, 0, read_stills(film, clean))
+        assert stored is not None
+        assert (stored.counts, stored.document, stored.updated_at) == (
+            expected.counts,
+            expected.document,
+            expected.updated_at,
+        )
+        outputs = self.film_outputs(film)
+        assert set(stored.output_keys) <= outputs
+        assert len(outputs - set(stored.output_keys)) == left_behind, sorted(outputs)
+        return stored
+
+    def failures(self) -> list[dict[str, Any]]:
+        return failure_records(self.sqs, self.failures_queue)
+
+
+def handler_for(services: AggregationServices) -> Any:
+    """The aggregate handler's body for stream batches (aggregate.app.lambda_handler) on ``services``."""
+
+    def handle(event: dict[str, Any]) -> dict[str, Any]:
+        failed = rebuild_films(changed_films(event.get("Records") or []), services)
+        return {"batchItemFailures": [{"itemIdentifier": number} for number in failed]}
+
+    return handle
+
+
+@pytest.fixture
+def rig(
+    settings: ServiceSettings,
+    s3_client: Any,
+    palettes_table: Any,
+    uploader: Uploader,
+    sqs_client: Any,
+    stack_queues: dict[str, str],
+) -> FilmRig:
+    injector = FaultInjector()
+    storage = S3StillStore(s3_client, settings.stills_bucket)
+    faulty = AggregationServices(
+        settings=settings,
+        films=DynamoFilmRepository(FaultyClient(palettes_table, "dynamodb", injector)),  # type: ignore[arg-type]
+        storage=S3StillStore(FaultyClient(s3_client, "s3", injector), settings.stills_bucket),  # type: ignore[arg-type]
+    )
+    function = InProcessFunction(handler_for(faulty), before_attempt=injector.start_attempt)
+    assert AGGREGATE_TRIGGER.on_failure_logical_id is not None
+    queue = stack_queues[AGGREGATE_TRIGGER.on_failure_logical_id]
+    return FilmRig(
+        uploader=uploader,
+        extraction=ExtractionServices(
+            settings=settings, storage=storage, repository=DynamoStillRepository(palettes_table)
+        ),
+        films=DynamoFilmRepository(palettes_table),
+        aggregation=faulty,
+        injector=injector,
+        function=function,
+        mapping=stream_mapping(function, sqs=sqs_client, on_failure_queue_url=queue),
+        sqs=sqs_client,
+        failures_queue=queue,
+        s3=s3_client,
+        settings=settings,
+    )
+
+
+def three_stills(rig: FilmRig, film: str) -> list[dict[str, Any]]:
+    """Three stills uploaded out of film order (frames 30, 10, 20): their stream records."""
+    return [
+        rig.upload(film, name, seed=seed, frame=frame)
+        for name, seed, frame in (("shot 1.jpg", 1, 30), ("shot 2.jpg", 2, 10), ("shot 10.jpg", 3, 20))
+    ]
+
+
+def test_a_fault_free_rebuild_makes_the_calls_the_steps_name(rig: FilmRig) -> None:
+    film = f"film-{next(_FILMS)}"
+    deliver(rig.mapping, three_stills(rig, film))
+    first = dict(rig.injector.calls)
+    deliver(rig.mapping, [rig.upload(film, "shot 3.jpg", seed=4, frame=40)])
+
+    assert first == {(step.service, step.operation): step.nth for step in AGGREGATE_STEPS}
+    assert dict(rig.injector.calls) == {
+        **first,
+        **{(step.service, step.operation): step.nth for step in REPLACING_STEPS},
+    }
+    assert len(rig.function.batches) == 2  # one rebuild per batch, however many records
+    assert rig.assert_converged(film).counts.done == 4
+
+
+@pytest.mark.parametrize(("step", "error"), STEP_ERRORS)
+def test_a_fault_at_any_rebuild_step_is_retried_from_the_partial_batch_response(
+    step: Step, error: AwsError, rig: FilmRig
+) -> None:
+    film = f"film-{next(_FILMS)}"
+    if step in REPLACING_STEPS:
+        deliver(rig.mapping, three_stills(rig, film))  # a stored aggregate for the rebuild to replace
+        records = [rig.remove(film, "shot 2.jpg")]
+    else:
+        records = three_stills(rig, film)
+    first_invocation = len(rig.function.batches) + 1
+    rig.injector.fail(step, error, attempts={first_invocation})
+
+    deliver(rig.mapping, records)
+
+    numbers = [record["dynamodb"]["SequenceNumber"] for record in records]
+    assert rig.function.sequence_numbers()[-2:] == [numbers, numbers]  # retried from the film's first record
+    assert rig.function.results[-2] == {"batchItemFailures": [{"itemIdentifier": numbers[0]}]}
+    assert rig.function.results[-1] == {"batchItemFailures": []}
+    rig.assert_converged(film, left_behind=LEFT_BEHIND.get(step.name, 0))
+    assert rig.failures() == []
+
+
+def test_a_failed_film_is_retried_from_its_first_record_and_every_film_converges(rig: FilmRig) -> None:
+    """Films a and b in one batch, b's aggregate write throttled once: the response names b's first
+    record, the mapping delivers the batch again from there (a's later record included), and both films
+    end as built from scratch."""
+    a, b = f"film-{next(_FILMS)}", f"film-{next(_FILMS)}"
+    records = [
+        rig.upload(a, "x.jpg", seed=1, frame=1),
+        rig.upload(b, "x.jpg", seed=2, frame=1),
+        rig.upload(a, "y.jpg", seed=3, frame=2),
+        rig.upload(b, "y.jpg", seed=4, frame=2),
+    ]
+    # Film a's rebuild makes two update_item calls (generation, aggregate), then b's: fail b's aggregate.
+    rig.injector.fail(
+        Step("store b's aggregate", "dynamodb", "update_item", 4),
+        TRANSIENT_ERRORS["dynamodb"][0],
+        attempts={1},
+    )
+
+    deliver(rig.mapping, records)
+
+    numbers = [record["dynamodb"]["SequenceNumber"] for record in records]
+    assert rig.function.sequence_numbers() == [numbers, numbers[1:]]
+    assert rig.function.results[0] == {"batchItemFailures": [{"itemIdentifier": numbers[1]}]}
+    rig.assert_converged(a)
+    rig.assert_converged(b, left_behind=2)  # the outputs of b's first rebuild (gap 13)
+
+
+@pytest.fixture
+def fresh_aggregate(service_env: dict[str, str]) -> Iterator[Any]:
+    """The real aggregate handler, its settings and clients made inside this test's moto."""
+    from aggregate import app
+
+    app.services.cache_clear()
+    yield app
+    app.services.cache_clear()
+
+
+@pytest.mark.parametrize("step", AGGREGATE_STEPS, ids=lambda step: step.name)
+def test_a_batch_failing_every_retry_lands_in_the_failure_queue_and_a_direct_invoke_rebuilds_it(
+    step: Step, rig: FilmRig, fresh_aggregate: Any, lambda_context: Any
+) -> None:
+    """A film built, then one of its stills removed while every rebuild fails at ``step``: the mapping
+    retries ``MaximumRetryAttempts`` times, then sends Lambda's on-failure record (the batch's shard and
+    sequence range) to AggregateFailuresQueue and moves on; the stored film is the old one. Invoking the
+    function with ``{"films": [...]}`` (what the alarm's runbook says) rebuilds it."""
+    film = f"film-{next(_FILMS)}"
+    deliver(rig.mapping, three_stills(rig, film))
+    before = rig.assert_converged(film)
+    records = [rig.remove(film, "shot 1.jpg")]
+    rig.injector.fail(step, TRANSIENT_ERRORS[step.service][0])
+
+    deliver(rig.mapping, records)
+
+    invocations = 1 + AGGREGATE_TRIGGER.maximum_retry_attempts
+    assert len(rig.function.batches) == 1 + invocations
+    (record,) = rig.failures()
+    info = record["DDBStreamBatchInfo"]
+    number = records[0]["dynamodb"]["SequenceNumber"]
+    assert (info["startSequenceNumber"], info["endSequenceNumber"], info["batchSize"]) == (number, number, 1)
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == invocations
+    stale = rig.stored(film)
+    assert stale is not None and (stale.generation, stale.counts) == (before.generation, before.counts)
+
+    rig.injector.clear()
+    films = [change.film for change in changed_films(records)]  # the films of the batch's sequence range
+    assert fresh_aggregate.lambda_handler({"films": films}, lambda_context) == {"rebuilt": [film]}
+
+    after = rig.assert_converged(film, left_behind=invocations * LEFT_BEHIND.get(step.name, 0))
+    assert after.counts.done == 2
