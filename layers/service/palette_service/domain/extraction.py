@@ -39,7 +39,7 @@ from palette_service.domain.records import (
     format_timestamp,
     utc_now,
 )
-from palette_service.domain.removal import remove_still
+from palette_service.domain.removal import remove_outputs, remove_still
 from palette_service.domain.timeline import FilmPosition, position_from_metadata
 from palette_service.errors import (
     ObjectTooLargeError,
@@ -292,7 +292,10 @@ def _already_recorded(existing: StillRecord | None, object_event: ObjectEvent) -
     if existing.pending is not None and existing.pending.sequencer > object_event.sequencer:
         return f"a newer version is being processed (sequencer {existing.pending.sequencer})"
     same_version = existing.sequencer == object_event.sequencer and existing.etag == object_event.etag
-    if same_version and not existing.given_up:  # a version given up on is processed when replayed
+    # A version given up on is processed when replayed; a removal is finished again when retried
+    # (its tombstone may have been written before a fault stopped it removing the outputs).
+    redo = existing.given_up or (object_event.is_removal and existing.status is StillStatus.DELETED)
+    if same_version and not redo:
         return f"this version is already recorded as {existing.status.value}"
     return ""
 
@@ -331,6 +334,10 @@ def _repair_outputs(still: StillKey, object_event: ObjectEvent, services: Extrac
     same options: the same outputs), once.
     """
     winner = services.repository.get(still)
+    if winner is not None and winner.status is StillStatus.DELETED:
+        # The still was removed while this version was processed: remove what this version wrote.
+        remove_outputs(services.storage, _output_keys(still, services.settings), winner.sequencer)
+        return
     if winner is None or winner.status is not StillStatus.DONE:
         return
     if object_event.sequencer not in _output_sources(still, services):

@@ -37,8 +37,7 @@ def remove_still(
     tombstone = record_of_event(still, object_event, updated_at, status=StillStatus.DELETED)
     if not repository.save(tombstone):
         return StillOutcome(key, Outcome.SKIPPED, "a newer version was recorded meanwhile")
-    for output_key in output_keys:
-        _remove_output(storage, output_key, object_event.sequencer)
+    remove_outputs(storage, output_keys, object_event.sequencer)
     logger.info("still removed", extra={"key": key})
     return StillOutcome(key, Outcome.REMOVED)
 
@@ -50,13 +49,13 @@ def _removes_another_version(object_event: ObjectEvent, existing: StillRecord | 
     return object_event.version_id != existing.version_id
 
 
-def _remove_output(storage: StillStore, output_key: str, sequencer: str) -> None:
-    """Delete the output at ``output_key`` unless a newer version of the still wrote it meanwhile.
+def remove_outputs(storage: StillStore, output_keys: tuple[str, ...], sequencer: str) -> None:
+    """Delete each output unless a version newer than the removal at ``sequencer`` wrote it.
 
     Readers fetch outputs by the version id their item names, so even a newer output removed in
     the instant between this check and the delete is still served for that version.
     """
-    metadata = storage.metadata(output_key)
-    if metadata is None or metadata.get(SOURCE_SEQUENCER, "") > sequencer:
-        return
-    storage.delete(output_key)
+    for output_key in output_keys:
+        metadata = storage.metadata(output_key)
+        if metadata is not None and metadata.get(SOURCE_SEQUENCER, "") <= sequencer:
+            storage.delete(output_key)
