@@ -22,6 +22,7 @@ from palette_service.data.dynamodb import DynamoStillRepository
 from palette_service.data.films import DynamoFilmRepository
 from palette_service.data.s3 import S3StillStore
 from palette_service.domain.aggregation import AggregationServices, build_film, read_stills, store_rebuild
+from palette_service.domain.films import FilmStill
 from palette_service.domain.records import StillKey, StillRecord, StillStatus
 from palette_service.settings import ServiceSettings
 from palettes import extract
@@ -86,7 +87,7 @@ class Rebuild:
     def __init__(self, film: str, services: AggregationServices) -> None:
         self.film, self.services = film, services
         self.generation: int | None = None
-        self.stills: list[StillRecord] | None = None
+        self.stills: list[FilmStill] | None = None
 
     def step(self) -> tuple[int, bool] | None:
         """Run the next step; after a store, its generation and whether it was stored."""

@@ -26,9 +26,8 @@ from palette_service.data.items import (
     film_pk,
     record_from_item,
 )
-from palette_service.domain.films import FilmPage, FilmRecord, StillCounts
+from palette_service.domain.films import FilmPage, FilmRecord, FilmStill, StillCounts
 from palette_service.domain.keys import cut_to_key_limit
-from palette_service.domain.records import StillRecord
 from palette_service.errors import InvalidCursorError
 
 if TYPE_CHECKING:
@@ -75,7 +74,7 @@ class DynamoFilmRepository:
         )
         return int(response["Attributes"]["generation"])  # type: ignore[arg-type]
 
-    def film_stills(self, film: str) -> Iterator[StillRecord]:
+    def film_stills(self, film: str) -> Iterator[FilmStill]:
         arguments: dict[str, Any] = {
             "KeyConditionExpression": Key("pk").eq(film_pk(film)) & Key("sk").begins_with(STILL_PREFIX),
             "ProjectionExpression": ", ".join(_STILL_ATTRIBUTES),
@@ -87,7 +86,8 @@ class DynamoFilmRepository:
             response = self._table.query(**arguments)
             self._count(response)
             for item in response.get("Items", []):
-                yield record_from_item(item)
+                # Only what the rebuild needs is kept of each item (its document goes at once).
+                yield FilmStill.of(record_from_item(item))
             last = response.get("LastEvaluatedKey")
             if last is None:
                 return

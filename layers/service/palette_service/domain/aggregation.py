@@ -30,12 +30,13 @@ from palette_service.domain.films import (
     DEFAULT_BARCODE_STYLE,
     FilmChange,
     FilmRecord,
+    FilmStill,
     StillCounts,
     film_output_keys,
     stripes_of,
 )
 from palette_service.domain.ports import FilmRepository, StillStore
-from palette_service.domain.records import StillRecord, StillStatus, utc_now
+from palette_service.domain.records import StillStatus, utc_now
 from palette_service.domain.timeline import film_order_key
 from palette_service.observability import logger
 from palette_service.settings import ServiceSettings
@@ -60,13 +61,13 @@ def aggregate_film(film: str, services: AggregationServices) -> FilmRecord | Non
     return store_rebuild(film, generation, read_stills(film, services), services)
 
 
-def read_stills(film: str, services: AggregationServices) -> list[StillRecord]:
+def read_stills(film: str, services: AggregationServices) -> list[FilmStill]:
     """The film's stills that are not removed, as they are now."""
     return [still for still in services.films.film_stills(film) if still.status is not StillStatus.DELETED]
 
 
 def store_rebuild(
-    film: str, generation: int, stills: list[StillRecord], services: AggregationServices
+    film: str, generation: int, stills: list[FilmStill], services: AggregationServices
 ) -> FilmRecord | None:
     """Build the film from ``stills``, write its outputs, and store it unless a newer generation is."""
     record, timeline = build_film(film, generation, stills)
@@ -82,12 +83,12 @@ def store_rebuild(
 
 
 def build_film(
-    film: str, generation: int, stills: list[StillRecord]
+    film: str, generation: int, stills: list[FilmStill]
 ) -> tuple[FilmRecord, dict[str, Any] | None]:
     """The film's aggregate (without outputs) and its timeline (``None`` with no DONE still) from its
     stills that are not removed: a pure function."""
     counts = StillCounts.of(stills)
-    updated_at = max((record.updated_at for record in stills), default="")
+    updated_at = max((still.updated_at for still in stills), default="")
     record = FilmRecord(film=film, generation=generation, updated_at=updated_at, counts=counts)
     done = timeline_order([still for still in stills if still.status is StillStatus.DONE])
     if not done:
@@ -96,8 +97,8 @@ def build_film(
     return replace(record, document=document), timeline_document(film, generation, done)
 
 
-def timeline_order(stills: list[StillRecord]) -> list[StillRecord]:
-    return sorted(stills, key=lambda record: film_order_key(record.still.name, record.position))
+def timeline_order(stills: list[FilmStill]) -> list[FilmStill]:
+    return sorted(stills, key=lambda still: film_order_key(still.name, still.position))
 
 
 def film_document(
@@ -116,35 +117,30 @@ def film_document(
     }
 
 
-def summary_of(record: StillRecord) -> ColorSummary:
+def summary_of(still: FilmStill) -> ColorSummary:
     """The still's colour summary; for an item recorded before summaries existed, its palette colours
     (each weighted by its share of the counted pixels) stand in."""
-    if record.summary is not None:
-        return ColorSummary.from_bytes(record.summary)
-    document = record.document or {}
-    colors = document.get("colors", [])
-    counted = float((document.get("source") or {}).get("counted_pixels") or 1)
+    if still.summary is not None:
+        return ColorSummary.from_bytes(still.summary)
+    counted = float(still.counted_pixels or 1)
     return ColorSummary(
-        lab=np.array([color["lab"] for color in colors], dtype=np.float64).reshape(-1, 3),
-        weights=np.array([float(color["proportion"]) * counted for color in colors], dtype=np.float64),
+        lab=np.array([color.lab for color in still.colors], dtype=np.float64).reshape(-1, 3),
+        weights=np.array([max(1.0, round(color.proportion * counted)) for color in still.colors]),
     )
 
 
-def timeline_document(film: str, generation: int, done: list[StillRecord]) -> dict[str, Any]:
+def timeline_document(film: str, generation: int, done: list[FilmStill]) -> dict[str, Any]:
     """The film's colour timeline: its DONE stills in film order, each with its palette colours."""
     return {
         "film": film,
         "generation": generation,
         "stills": [
             {
-                "name": record.still.name,
-                "position": None if record.position is None else record.position.to_dict(),
-                "colors": [
-                    {"hex": color["hex"], "proportion": color["proportion"]}
-                    for color in (record.document or {}).get("colors", [])
-                ],
+                "name": still.name,
+                "position": None if still.position is None else still.position.to_dict(),
+                "colors": [{"hex": color.hex, "proportion": color.proportion} for color in still.colors],
             }
-            for record in done
+            for still in done
         ],
     }
 

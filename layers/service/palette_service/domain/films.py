@@ -11,9 +11,56 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from palette_service.domain.records import StillRecord, StillStatus
+from palette_service.domain.timeline import FilmPosition
 
 # The default barcode, stored with each rebuild; other styles and sizes are rendered on request.
 DEFAULT_BARCODE_STYLE = "dominant"
+
+
+@dataclass(frozen=True)
+class FilmColor:
+    """One palette colour of a still, as a film rebuild needs it."""
+
+    hex: str
+    proportion: float
+    lab: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class FilmStill:
+    """What a film rebuild reads of one still item: no more, so that a film of 100,000 stills fits.
+
+    ``summary`` is the still's colour summary (``None`` for an item recorded before summaries, whose
+    ``colors`` and ``counted_pixels`` stand in); ``colors`` its palette, largest first.
+    """
+
+    name: str
+    status: StillStatus
+    updated_at: str
+    position: FilmPosition | None = None
+    summary: bytes | None = None
+    colors: tuple[FilmColor, ...] = ()
+    counted_pixels: int = 0
+
+    @classmethod
+    def of(cls, record: StillRecord) -> FilmStill:
+        document = record.document or {}
+        return cls(
+            name=record.still.name,
+            status=record.status,
+            updated_at=record.updated_at,
+            position=record.position,
+            summary=record.summary,
+            colors=tuple(
+                FilmColor(
+                    hex=str(color["hex"]),
+                    proportion=float(color["proportion"]),
+                    lab=(float(color["lab"][0]), float(color["lab"][1]), float(color["lab"][2])),
+                )
+                for color in document.get("colors", [])
+            ),
+            counted_pixels=int((document.get("source") or {}).get("counted_pixels") or 0),
+        )
 
 
 @dataclass(frozen=True)
@@ -29,8 +76,8 @@ class StillCounts:
         return self.done + self.failed + self.processing
 
     @classmethod
-    def of(cls, records: list[StillRecord]) -> StillCounts:
-        statuses = [record.status for record in records]
+    def of(cls, stills: list[FilmStill]) -> StillCounts:
+        statuses = [still.status for still in stills]
         return cls(
             done=statuses.count(StillStatus.DONE),
             failed=statuses.count(StillStatus.FAILED),

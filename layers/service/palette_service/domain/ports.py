@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from palette_service.domain.films import FilmPage, FilmRecord
+from palette_service.domain.films import FilmPage, FilmRecord, FilmStill
 from palette_service.domain.records import PendingVersion, StillKey, StillRecord
 
 
@@ -79,7 +79,7 @@ class FilmRepository(Protocol):
         """A generation number larger than any handed out before for ``film`` (an atomic counter)."""
         ...
 
-    def film_stills(self, film: str) -> Iterator[StillRecord]:
+    def film_stills(self, film: str) -> Iterator[FilmStill]:
         """Every still item of ``film`` (removed ones included), read strongly consistently."""
         ...
 
