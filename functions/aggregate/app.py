@@ -1,32 +1,51 @@
-"""Aggregate function: still items changed (the table's stream) -> each film's palette and timeline rebuilt.
+"""Aggregate function: still items changed (the table's stream) -> each still reindexed for colour
+search, and each film's palette and timeline rebuilt.
 
-Each film a batch names is rebuilt once (``palette_service.domain.aggregation``). A failed film is
-reported in the partial batch response, so the stream retries from its first record; bisecting and
-the on-failure destination are the event source mapping's (template.yaml). Invoked directly with
-``{"films": ["<film>", ...]}`` it rebuilds those films, for example after a batch was given up on.
+Each still and each film a batch names is handled once (``palette_service.domain.indexing`` and
+``palette_service.domain.aggregation``). A failure is reported in the partial batch response, so
+the stream retries from the first record of what failed; bisecting and the on-failure destination
+are the event source mapping's (template.yaml). Invoked directly with ``{"films": ["<film>", ...]}``
+it rebuilds those films, for example after a batch was given up on.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from palette_service.data.clients import make_film_adapters
-from palette_service.data.stream import changed_films
-from palette_service.domain.aggregation import AggregationServices, aggregate_film, rebuild_films
+from palette_service.data.clients import make_color_index, make_film_adapters, make_repository
+from palette_service.data.stream import changed_films, changed_stills
+from palette_service.domain import aggregation, indexing
+from palette_service.domain.films import StillChange
 from palette_service.observability import logger, metrics, tracer
 from palette_service.settings import ServiceSettings
 
 
+@dataclass(frozen=True)
+class Services:
+    films: aggregation.AggregationServices
+    index: indexing.IndexingServices
+
+
 @cache
-def services() -> AggregationServices:
+def services() -> Services:
     """Settings and clients, made once per execution environment (cold start)."""
     settings = ServiceSettings.from_env()
     films, storage = make_film_adapters(settings)
-    return AggregationServices(settings=settings, films=films, storage=storage)
+    return Services(
+        films=aggregation.AggregationServices(settings=settings, films=films, storage=storage),
+        index=indexing.IndexingServices(
+            repository=make_repository(settings), index=make_color_index(settings)
+        ),
+    )
+
+
+def reindex(change: StillChange) -> None:
+    indexing.reindex_still(change.still, services().index)
 
 
 @logger.inject_lambda_context
@@ -34,8 +53,15 @@ def services() -> AggregationServices:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "films" in event:
-        return {"rebuilt": [film for film in event["films"] if aggregate_film(str(film), services())]}
-    changes = changed_films(event.get("Records") or [])
-    failed = rebuild_films(changes, services())
-    metrics.add_metric(name="FilmsRebuilt", unit=MetricUnit.Count, value=len(changes) - len(failed))
-    return {"batchItemFailures": [{"itemIdentifier": sequence_number} for sequence_number in failed]}
+        return {
+            "rebuilt": [
+                film for film in event["films"] if aggregation.aggregate_film(str(film), services().films)
+            ]
+        }
+    records = event.get("Records") or []
+    stills, films = changed_stills(records), changed_films(records)
+    failed = aggregation.retry_point(stills, reindex) + aggregation.rebuild_films(films, services().films)
+    metrics.add_metric(name="FilmsRebuilt", unit=MetricUnit.Count, value=len(films))
+    metrics.add_metric(name="StillsReindexed", unit=MetricUnit.Count, value=len(stills))
+    retry_from = [min(failed, key=int)] if failed else []
+    return {"batchItemFailures": [{"itemIdentifier": sequence_number} for sequence_number in retry_from]}

@@ -299,13 +299,14 @@ def test_the_aggregate_handler_rebuilds_each_film_of_a_batch_once(
 def test_a_failed_film_is_retried_from_its_first_record(
     fresh_aggregate: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from palette_service.domain import aggregation
+    from palette_service.domain import aggregation, indexing
 
     def fail_for_b(film: str, services: AggregationServices) -> None:
         if film == "b":
             raise RuntimeError("throttled")
 
     monkeypatch.setattr(aggregation, "aggregate_film", fail_for_b)
+    monkeypatch.setattr(indexing, "reindex_still", lambda still, services: 0)
     records = [
         _stream_record("a", "x", "100"),
         _stream_record("b", "x", "200"),

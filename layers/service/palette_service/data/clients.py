@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import boto3
 from botocore.config import Config
 
+from palette_service.data.color_index import DynamoColorIndex
 from palette_service.data.dynamodb import DynamoStillRepository
 from palette_service.data.films import DynamoFilmRepository
 from palette_service.data.s3 import S3StillStore
@@ -12,14 +15,15 @@ from palette_service.data.sqs import SqsReplayQueue
 from palette_service.errors import SettingsError
 from palette_service.settings import ServiceSettings
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
 # Standard retry mode: backs off on throttling and 5xx before an error reaches the handler.
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
 
 
 def make_repository(settings: ServiceSettings) -> DynamoStillRepository:
-    return DynamoStillRepository(
-        boto3.resource("dynamodb", config=CLIENT_CONFIG).Table(settings.palettes_table)
-    )
+    return DynamoStillRepository(_table(settings))
 
 
 def make_adapters(settings: ServiceSettings) -> tuple[DynamoStillRepository, S3StillStore]:
@@ -29,9 +33,15 @@ def make_adapters(settings: ServiceSettings) -> tuple[DynamoStillRepository, S3S
 
 
 def make_film_repository(settings: ServiceSettings) -> DynamoFilmRepository:
-    return DynamoFilmRepository(
-        boto3.resource("dynamodb", config=CLIENT_CONFIG).Table(settings.palettes_table)
-    )
+    return DynamoFilmRepository(_table(settings))
+
+
+def make_color_index(settings: ServiceSettings) -> DynamoColorIndex:
+    return DynamoColorIndex(_table(settings))
+
+
+def _table(settings: ServiceSettings) -> Table:
+    return boto3.resource("dynamodb", config=CLIENT_CONFIG).Table(settings.palettes_table)
 
 
 def make_film_adapters(settings: ServiceSettings) -> tuple[DynamoFilmRepository, S3StillStore]:

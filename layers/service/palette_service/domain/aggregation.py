@@ -19,10 +19,10 @@ the pooled pixels of every still rather than for a merge of their six-colour pal
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -45,6 +45,13 @@ from palettes.film import film_palette
 from palettes.summary import ColorSummary
 
 TIMELINE_MEDIA_TYPE = "application/json"
+
+
+class Change(Protocol):
+    """A still or a film a stream batch names (:class:`FilmChange`, :class:`StillChange`)."""
+
+    @property
+    def first_sequence_number(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -163,18 +170,23 @@ def _delete(storage: StillStore, keys: tuple[str, ...]) -> None:
         storage.delete(key)
 
 
-def rebuild_films(changes: list[FilmChange], services: AggregationServices) -> list[str]:
-    """Rebuild each changed film once; the sequence numbers to retry from (the stream's partial batch
-    response): the first record of the earliest film whose rebuild failed, or none.
+def retry_point[C: Change](changes: Sequence[C], work: Callable[[C], object]) -> list[str]:
+    """Run ``work`` on each change; the sequence numbers to retry the stream batch from (its partial
+    batch response): the first record of the earliest change whose work failed, or none.
 
-    Lambda retries a stream batch from the lowest sequence number reported, so the films after it are
-    rebuilt again too: harmless, a rebuild is idempotent.
+    Lambda retries a stream batch from the lowest sequence number reported, so the changes after it
+    are worked on again too: harmless, as reindexing a still and rebuilding a film are idempotent.
     """
     failed: list[str] = []
     for change in changes:
         try:
-            aggregate_film(change.film, services)
-        except Exception:  # noqa: BLE001 - any film's error is retried by the stream; the others go on
-            logger.exception("film rebuild failed", extra={"film": change.film})
+            work(change)
+        except Exception:  # noqa: BLE001 - any change's error is retried by the stream; the others go on
+            logger.exception("stream change failed", extra={"change": repr(change)})
             failed.append(change.first_sequence_number)
     return [min(failed, key=int)] if failed else []
+
+
+def rebuild_films(changes: Sequence[FilmChange], services: AggregationServices) -> list[str]:
+    """Rebuild each changed film once; where to retry the stream batch from (see :func:`retry_point`)."""
+    return retry_point(changes, lambda change: aggregate_film(change.film, services))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from palette_service.domain.records import StillRecord, StillStatus
+from palette_service.domain.records import StillKey, StillRecord, StillStatus
 from palette_service.domain.timeline import FilmPosition
 
 # The default barcode, stored with each rebuild; other styles and sizes are rendered on request.
@@ -116,6 +116,14 @@ class FilmChange:
     """A film named by a batch of stream records, and the sequence number of its first record there."""
 
     film: str
+    first_sequence_number: str
+
+
+@dataclass(frozen=True)
+class StillChange:
+    """A still named by a batch of stream records, and the sequence number of its first record there."""
+
+    still: StillKey
     first_sequence_number: str
 
 

@@ -95,6 +95,34 @@ class FilmRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class IndexedColor:
+    """One palette colour of a still as the colour index files it, under ``partition`` (a cell of
+    colour space or a basic colour term); ``sequencer`` names the still version it came from."""
+
+    partition: str
+    film: str
+    name: str
+    slot: int
+    hex: str
+    lab: tuple[float, float, float]
+    proportion: float
+    basic: str
+    sequencer: str
+
+
+class ColorIndex(Protocol):
+    """Still palette colours filed by partition, so a colour search reads only what can match."""
+
+    def replace(self, still: StillKey, colors: list[IndexedColor]) -> int:
+        """File ``colors`` as the still's whole index (none: the still leaves it); the writes made."""
+        ...
+
+    def colors_in(self, partition: str, film: str | None = None) -> Iterator[IndexedColor]:
+        """Every colour filed under ``partition`` (of ``film`` only, when given)."""
+        ...
+
+
 class StillStore(Protocol):
     """Stills and their outputs in one bucket; reads of a still are pinned to one object version."""
 

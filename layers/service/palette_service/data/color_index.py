@@ -1,0 +1,108 @@
+"""The domain's :class:`~palette_service.domain.ports.ColorIndex` on DynamoDB: colours filed by cell.
+
+Layout (the same table as the stills, see :mod:`palette_service.data.items`)::
+
+    pk = COLOR#<partition>   sk = <film>/<name>/<slot>   one item per indexed palette colour
+    pk = FILM#<film>         sk = INDEX#<name>            the still's manifest: the keys it has now
+
+A partition is a colour-space cell (``cell:...``) or a basic colour term (``term:teal``): a colour
+is filed under both, so a query reads only the partitions that can hold a match, never a Scan. A
+film filter is a ``begins_with`` on the sort key (film names hold no ``/``). Each item carries the
+still's ``sequencer``: readers keep a hit only while the still's item is DONE with that sequencer,
+so an index that lags behind a change never shows what the change replaced.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.conditions import ConditionBase, Key
+
+from palette_service.data.items import film_pk
+from palette_service.domain.ports import IndexedColor
+from palette_service.domain.records import StillKey
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
+COLOR_PREFIX = "COLOR#"
+MANIFEST_PREFIX = "INDEX#"
+
+
+class DynamoColorIndex:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+        self.items_read = 0
+        self.pages_read = 0
+
+    def replace(self, still: StillKey, colors: list[IndexedColor]) -> int:
+        """File ``colors`` as the still's whole index (others of it removed); the items written and
+        deleted, manifest included."""
+        manifest_key = _manifest_key(still)
+        old = self._table.get_item(Key=manifest_key, ConsistentRead=True).get("Item") or {}
+        old_keys = {tuple(key) for key in json.loads(str(old.get("keys", "[]")))}
+        items = [_item(color) for color in colors]
+        new_keys = {(item["pk"], item["sk"]) for item in items}
+        with self._table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for pk, sk in old_keys - new_keys:
+                batch.delete_item(Key={"pk": pk, "sk": sk})
+            for item in items:
+                batch.put_item(Item=item)
+            if items:
+                batch.put_item(Item={**manifest_key, "keys": json.dumps(sorted(new_keys))})
+            elif old:
+                batch.delete_item(Key=manifest_key)
+        return len(old_keys - new_keys) + len(items) + (1 if items or old else 0)
+
+    def colors_in(self, partition: str, film: str | None = None) -> Iterator[IndexedColor]:
+        condition: ConditionBase = Key("pk").eq(COLOR_PREFIX + partition)
+        if film:
+            condition = condition & Key("sk").begins_with(f"{film}/")
+        arguments: dict[str, Any] = {"KeyConditionExpression": condition}
+        while True:
+            response = self._table.query(**arguments)
+            self.pages_read += 1
+            self.items_read += len(response.get("Items", []))
+            for item in response.get("Items", []):
+                yield _color_of(item)
+            last = response.get("LastEvaluatedKey")
+            if last is None:
+                return
+            arguments["ExclusiveStartKey"] = last
+
+
+def _manifest_key(still: StillKey) -> dict[str, str]:
+    return {"pk": film_pk(still.film), "sk": f"{MANIFEST_PREFIX}{still.name}"}
+
+
+def _item(color: IndexedColor) -> dict[str, Any]:
+    return {
+        "pk": COLOR_PREFIX + color.partition,
+        "sk": f"{color.film}/{color.name}/{color.slot}",
+        "film": color.film,
+        "name": color.name,
+        "slot": color.slot,
+        "hex": color.hex,
+        "lab": [Decimal(f"{value:.2f}") for value in color.lab],
+        "proportion": Decimal(f"{color.proportion:.6f}"),
+        "basic": color.basic,
+        "sequencer": color.sequencer,
+    }
+
+
+def _color_of(item: dict[str, Any]) -> IndexedColor:
+    lab = item["lab"]
+    return IndexedColor(
+        partition=str(item["pk"])[len(COLOR_PREFIX) :],
+        film=str(item["film"]),
+        name=str(item["name"]),
+        slot=int(item["slot"]),
+        hex=str(item["hex"]),
+        lab=(float(lab[0]), float(lab[1]), float(lab[2])),
+        proportion=float(item["proportion"]),
+        basic=str(item["basic"]),
+        sequencer=str(item["sequencer"]),
+    )
