@@ -6,6 +6,7 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -97,7 +98,7 @@ def test_the_whole_radius_reads_the_query_cell_and_bad_radii_are_refused() -> No
         cells_within(lab, 0)
 
 
-def _color(hex_value: str, proportion: float, basic: str | None = None) -> dict:
+def _color(hex_value: str, proportion: float, basic: str | None = None) -> dict[str, Any]:
     color = {
         "hex": "#" + hex_value,
         "lab": [round(v, 2) for v in hex_to_lab(hex_value)],
