@@ -19,11 +19,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from palette_service.data.clients import make_adapters, make_film_repository
-from palette_service.domain import film_reads, reads
+from palette_service.data.clients import make_adapters, make_color_index, make_film_repository
+from palette_service.domain import film_reads, reads, search, search_reads
 from palette_service.domain.films import DEFAULT_BARCODE_STYLE
 from palette_service.domain.listing import DEFAULT_LIMIT, MAX_LIMIT, PREFIX_PATTERN, list_stills
-from palette_service.domain.ports import FilmRepository, StillRepository, StillStore
+from palette_service.domain.ports import ColorIndex, FilmRepository, StillRepository, StillStore
 from palette_service.errors import ReadError
 from palette_service.observability import logger, metrics, tracer
 from palette_service.settings import ServiceSettings
@@ -31,7 +31,15 @@ from palette_service.web import gallery, openapi, routes
 from palette_service.web.error_handlers import install_error_handlers
 from palette_service.web.errors import http_status
 from palette_service.web.middleware import reject_unknown_query_parameters
-from palette_service.web.models import FilmDocument, FilmsPage, FilmSummary, StillPage, StillSummary
+from palette_service.web.models import (
+    FilmDocument,
+    FilmsPage,
+    FilmSummary,
+    SearchHit,
+    SearchPage,
+    StillPage,
+    StillSummary,
+)
 from palette_service.web.responses import HTML_HEADERS, content_disposition, is_text_media_type
 from palettes.barcode import BARCODE_STYLES, MAX_HEIGHT, MAX_WIDTH
 
@@ -50,6 +58,7 @@ class ReadServices:
     repository: StillRepository
     storage: StillStore
     films: FilmRepository
+    index: ColorIndex
 
 
 @cache
@@ -58,7 +67,11 @@ def services() -> ReadServices:
     settings = ServiceSettings.from_env()
     repository, storage = make_adapters(settings)
     return ReadServices(
-        settings=settings, repository=repository, storage=storage, films=make_film_repository(settings)
+        settings=settings,
+        repository=repository,
+        storage=storage,
+        films=make_film_repository(settings),
+        index=make_color_index(settings),
     )
 
 
@@ -233,6 +246,85 @@ def get_film_barcode(  # type: ignore[no-untyped-def]
     record = film_reads.get_film(current.films, path_segment(film))
     barcode = film_reads.read_barcode(current.storage, record, style=style, width=width, height=height)
     return Response(HTTPStatus.OK, "image/png", body=barcode)
+
+
+_CURSOR = Query(description="`next_cursor` of the previous page of the same query", min_length=1)
+_FILM_FILTER = Query(description="only stills of this film")
+_LIMIT = Query(description=f"hits per page, 1-{search.MAX_LIMIT} (default {search.DEFAULT_LIMIT})")
+_MAX_DELTA_E = Query(
+    description=f"CIEDE2000 radius, {search.MIN_DELTA_E:g}-{search.MAX_DELTA_E:g} "
+    f"(default {search.DEFAULT_MAX_DELTA_E:g})"
+)
+
+
+@app.get(
+    routes.SEARCH,
+    summary="Stills by colour: one colour, a weighted mix, or a basic colour term",
+    description=(search.__doc__ or "").split("Which cells", 1)[0],
+    responses={400: openapi.BAD_REQUEST},
+)
+def get_search(
+    *,
+    color: Annotated[str | None, Query(description="a hex colour, e.g. c0392b")] = None,
+    colors: Annotated[
+        str | None, Query(description="up to 5 `hex:percent`, e.g. c0392b:30,1abc9c:20 (at most 100 in all)")
+    ] = None,
+    color_class: Annotated[
+        str | None, Query(alias="class", description="a basic colour term, e.g. teal")
+    ] = None,
+    max_delta_e: Annotated[str | None, _MAX_DELTA_E] = None,
+    min_share: Annotated[
+        str | None, Query(description=f"least share of the frame, 0-1 (default {search.DEFAULT_MIN_SHARE})")
+    ] = None,
+    film: Annotated[str | None, _FILM_FILTER] = None,
+    limit: Annotated[str | None, _LIMIT] = None,
+    cursor: Annotated[str | None, _CURSOR] = None,
+) -> SearchPage:
+    # Values arrive as text and are read by the search's own parser, so every bad value has one message.
+    query = search.parse_search_query(
+        {
+            "color": color,
+            "colors": colors,
+            "class": color_class,
+            "max_delta_e": max_delta_e,
+            "min_share": min_share,
+            "film": film,
+            "limit": limit,
+        }
+    )
+    return _search_page(query, cursor)
+
+
+@app.get(
+    routes.resolver_path(routes.SIMILAR),
+    summary="More like this: the stills whose palettes are nearest this still's",
+    responses={400: openapi.BAD_REQUEST, 404: openapi.NOT_FOUND, 422: openapi.FAILED},
+)
+def get_similar(
+    film: str,
+    still: str,
+    *,
+    film_filter: Annotated[str | None, Query(alias="film", description="only stills of this film")] = None,
+    max_delta_e: Annotated[str | None, _MAX_DELTA_E] = None,
+    limit: Annotated[str | None, _LIMIT] = None,
+    cursor: Annotated[str | None, _CURSOR] = None,
+) -> SearchPage:
+    source_film, name = path_segment(film), path_segment(still)
+    document = reads.palette_document(reads.get_record(services().repository, source_film, name))
+    query = search.similar_query(
+        source_film,
+        name,
+        document.get("colors", []),
+        {"film": film_filter, "max_delta_e": max_delta_e, "limit": limit},
+    )
+    return _search_page(query, cursor)
+
+
+def _search_page(query: search.SearchQuery, cursor: str | None) -> SearchPage:
+    current = services()
+    page = search_reads.find(query, current.index, current.repository, cursor=cursor)
+    metrics.add_metric(name="SearchCandidates", unit=MetricUnit.Count, value=page.candidates)
+    return SearchPage(items=[SearchHit.from_hit(hit) for hit in page.hits], next_cursor=page.next_cursor)
 
 
 # The gallery is HTML for people, not part of the JSON API's OpenAPI document. It is one

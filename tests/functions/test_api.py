@@ -450,6 +450,8 @@ def test_openapi_document(seed: Seeder, lambda_context: Any) -> None:
         "/films/{film}",
         "/films/{film}/palette",
         "/films/{film}/barcode",
+        "/search",
+        "/palettes/{film}/{still}/similar",
     }
     palette = document["paths"]["/palettes/{film}/{still}"]["get"]
     assert {"200", "400", "404", "422"} <= set(palette["responses"])

@@ -5,8 +5,8 @@ Layout (the same table as the stills, see :mod:`palette_service.data.items`)::
     pk = COLOR#<partition>   sk = <film>/<name>/<slot>   one item per indexed palette colour
     pk = FILM#<film>         sk = INDEX#<name>            the still's manifest: the keys it has now
 
-A partition is a colour-space cell (``cell:...``) or a basic colour term (``term:teal``): a colour
-is filed under both, so a query reads only the partitions that can hold a match, never a Scan. A
+A partition is a colour-space cell (``L5C3H07``) or a basic colour term's key (``class:teal``): a
+colour is filed under both, so a query reads only the partitions that can hold a match, never a Scan. A
 film filter is a ``begins_with`` on the sort key (film names hold no ``/``). Each item carries the
 still's ``sequencer``: readers keep a hit only while the still's item is DONE with that sequencer,
 so an index that lags behind a change never shows what the change replaced.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import ConditionBase, Key
@@ -85,24 +84,18 @@ def _item(color: IndexedColor) -> dict[str, Any]:
         "film": color.film,
         "name": color.name,
         "slot": color.slot,
-        "hex": color.hex,
-        "lab": [Decimal(f"{value:.2f}") for value in color.lab],
-        "proportion": Decimal(f"{color.proportion:.6f}"),
-        "basic": color.basic,
         "sequencer": color.sequencer,
+        # A string, not a list of maps: a few hundred bytes, read whole by ranking.
+        "palette": json.dumps(color.palette, separators=(",", ":")),
     }
 
 
 def _color_of(item: dict[str, Any]) -> IndexedColor:
-    lab = item["lab"]
     return IndexedColor(
         partition=str(item["pk"])[len(COLOR_PREFIX) :],
         film=str(item["film"]),
         name=str(item["name"]),
         slot=int(item["slot"]),
-        hex=str(item["hex"]),
-        lab=(float(lab[0]), float(lab[1]), float(lab[2])),
-        proportion=float(item["proportion"]),
-        basic=str(item["basic"]),
         sequencer=str(item["sequencer"]),
+        palette=tuple(json.loads(str(item["palette"]))),
     )

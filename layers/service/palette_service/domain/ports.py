@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from palette_service.domain.films import FilmPage, FilmRecord, FilmStill
 from palette_service.domain.records import PendingVersion, StillKey, StillRecord
@@ -98,17 +98,16 @@ class FilmRepository(Protocol):
 @dataclass(frozen=True)
 class IndexedColor:
     """One palette colour of a still as the colour index files it, under ``partition`` (a cell of
-    colour space or a basic colour term); ``sequencer`` names the still version it came from."""
+    colour space or a basic colour term's key); ``slot`` is its place in ``palette``, the still's
+    palette colours (``hex``, ``lab``, ``proportion``, ``basic``) as ranking reads them, and
+    ``sequencer`` names the still version it came from."""
 
     partition: str
     film: str
     name: str
     slot: int
-    hex: str
-    lab: tuple[float, float, float]
-    proportion: float
-    basic: str
     sequencer: str
+    palette: tuple[dict[str, Any], ...]
 
 
 class ColorIndex(Protocol):

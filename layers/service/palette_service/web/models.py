@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from palette_service.domain.films import FilmRecord
 from palette_service.domain.records import StillRecord, StillStatus
+from palette_service.domain.search import Hit
 from palette_service.web.routes import FILM, FILM_BARCODE, FILM_PALETTE, fill, still_path, swatch_path
 from palettes.basic_colors import BasicColor
 
@@ -212,4 +213,48 @@ class FilmsPage(BaseModel):
     """A page of films, newest change first; pass ``next_cursor`` back as ``cursor`` for the next."""
 
     items: list[FilmSummary]
+    next_cursor: str | None
+
+
+class SearchMatch(BaseModel):
+    """A palette colour that made a hit: its place in the still's palette, its share of the frame,
+    its CIEDE2000 distance from query colour ``query_color`` (none for a class search) and, for a mix
+    or "more like this", the share of the frame the query moved onto it (``flow``)."""
+
+    color_index: int = Field(ge=0)
+    hex: str = Field(pattern=HEX_PATTERN)
+    proportion: float = Field(ge=0, le=1)
+    basic: str
+    delta_e: float | None = None
+    query_color: int | None = None
+    flow: float | None = None
+
+
+class SearchHit(BaseModel):
+    """A still found: ``score`` (colour and class searches, higher is better) or ``distance`` (mixes
+    and "more like this": the mean CIEDE2000 the query's colours travel, lower is better)."""
+
+    film: str
+    name: str
+    score: float | None
+    distance: float | None
+    matches: list[SearchMatch]
+    links: StillLinks
+
+    @classmethod
+    def from_hit(cls, hit: Hit) -> SearchHit:
+        return cls(
+            film=hit.film,
+            name=hit.name,
+            score=hit.score,
+            distance=hit.distance,
+            matches=[SearchMatch(**match.__dict__) for match in hit.matches],
+            links=StillLinks(palette=still_path(hit.film, hit.name), swatch=swatch_path(hit.film, hit.name)),
+        )
+
+
+class SearchPage(BaseModel):
+    """Hits, best first; pass ``next_cursor`` back as ``cursor`` (with the same query) for more."""
+
+    items: list[SearchHit]
     next_cursor: str | None

@@ -19,9 +19,24 @@ FILMS = "/films"
 FILM = "/films/{film}"
 FILM_PALETTE = "/films/{film}/palette"
 FILM_BARCODE = "/films/{film}/barcode"
+SEARCH = "/search"
+SIMILAR = "/palettes/{film}/{still}/similar"
 
 # Every route the API serves, all GET.
-ROUTES = (PALETTES, PALETTE, SWATCH, GALLERY, FILM_GALLERY, OPENAPI, FILMS, FILM, FILM_PALETTE, FILM_BARCODE)
+ROUTES = (
+    PALETTES,
+    PALETTE,
+    SWATCH,
+    GALLERY,
+    FILM_GALLERY,
+    OPENAPI,
+    FILMS,
+    FILM,
+    FILM_PALETTE,
+    FILM_BARCODE,
+    SEARCH,
+    SIMILAR,
+)
 
 
 def resolver_path(route: str) -> str:

@@ -1,0 +1,117 @@
+"""Colour search over the index: read the partitions a query names, rank exactly, check each hit.
+
+1. The query names its partitions (:func:`search.candidate_cells`): the cells that can hold a colour
+   within its radius, or its basic term's key. Each is one Query of the index (with the film as a
+   key prefix when given), never a Scan.
+2. The stills found are ranked exactly (:func:`search.rank_candidates`) from the palettes their
+   index entries carry.
+3. Each hit, best first, is checked against its still's item (strongly consistent): it counts only
+   while the still is DONE with the version the entry was made from. So a FAILED, PROCESSING or
+   removed still, or the colours an overwrite replaced, never appear, even before the index catches
+   up with the change (the aggregate function reindexes from the stream).
+
+Pages resume after the last hit's place in the ranking's total order; the cursor also names the
+query it came from, so a cursor of another query is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+
+from palette_service.domain import search
+from palette_service.domain.listing import decode_cursor, encode_cursor
+from palette_service.domain.ports import ColorIndex, StillRepository
+from palette_service.domain.records import StillKey, StillStatus
+from palette_service.domain.search import Candidate, Hit, SearchQuery
+from palette_service.errors import InvalidCursorError
+
+# Hits are checked best first; a page ranks this many more than it needs, for those that fail.
+SPARE_HITS = 10
+MAX_RANKINGS_PER_PAGE = 5
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[Hit]
+    next_cursor: str | None
+    candidates: int
+    partitions: int
+
+
+def find(
+    query: SearchQuery,
+    index: ColorIndex,
+    repository: StillRepository,
+    *,
+    cursor: str | None = None,
+) -> SearchPage:
+    """A page of ``query``'s hits, best first, each checked against its still's item."""
+    scope = query_scope(query)
+    after = _position(decode_cursor(cursor, scope)) if cursor else None
+    partitions = search.candidate_cells(query)
+    candidates, sequencers = _candidates(index, partitions, query.film)
+    hits: list[Hit] = []
+    exhausted = False
+    for _ in range(MAX_RANKINGS_PER_PAGE):
+        wanted = query.limit + SPARE_HITS
+        ranked = search.rank_candidates(_with_limit(query, wanted), candidates.values(), after=after)
+        hits.extend(hit for hit in ranked if _current(repository, hit, sequencers))
+        exhausted = len(ranked) < wanted
+        if len(hits) >= query.limit or exhausted:
+            break
+        after = ranked[-1].sort_key
+    page, more = hits[: query.limit], len(hits) > query.limit or not exhausted
+    next_cursor = encode_cursor(_key_of(page[-1]), scope) if page and more else None
+    return SearchPage(
+        hits=page, next_cursor=next_cursor, candidates=len(candidates), partitions=len(partitions)
+    )
+
+
+def query_scope(query: SearchQuery) -> str:
+    """A fingerprint of the query (but its page size): a cursor is good only for the query it came from."""
+    fields = {name: value for name, value in asdict(query).items() if name != "limit"}
+    text = json.dumps({"kind": type(query).__name__, **fields}, sort_keys=True, default=str)
+    return "search:" + hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _candidates(
+    index: ColorIndex, partitions: list[str], film: str | None
+) -> tuple[dict[tuple[str, str], Candidate], dict[tuple[str, str], str]]:
+    candidates: dict[tuple[str, str], Candidate] = {}
+    sequencers: dict[tuple[str, str], str] = {}
+    for partition in partitions:
+        for color in index.colors_in(partition, film):
+            key = (color.film, color.name)
+            if key not in candidates:
+                candidates[key] = Candidate(film=color.film, name=color.name, colors=color.palette)
+                sequencers[key] = color.sequencer
+    return candidates, sequencers
+
+
+def _current(repository: StillRepository, hit: Hit, sequencers: Mapping[tuple[str, str], str]) -> bool:
+    """Whether the still is DONE with the version its index entries came from."""
+    record = repository.get(StillKey(film=hit.film, name=hit.name))
+    return (
+        record is not None
+        and record.status is StillStatus.DONE
+        and record.sequencer == sequencers[(hit.film, hit.name)]
+    )
+
+
+def _with_limit(query: SearchQuery, limit: int) -> SearchQuery:
+    return replace(query, limit=limit)
+
+
+def _key_of(hit: Hit) -> dict[str, str]:
+    value, film, name = hit.sort_key
+    return {"value": repr(value), "film": film, "name": name}
+
+
+def _position(index_key: dict[str, str]) -> tuple[float, str, str]:
+    try:
+        return (float(index_key["value"]), index_key["film"], index_key["name"])
+    except (KeyError, ValueError):
+        raise InvalidCursorError from None
