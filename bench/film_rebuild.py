@@ -110,13 +110,13 @@ def worker(count: int) -> dict[str, Any]:
         )
         in_aws = _time_calls(table.meta.client, s3)
         films = DynamoFilmRepository(table)
-        settings = ServiceSettings(stills_bucket=bucket, palettes_table=table.name)
+        settings = ServiceSettings.from_env({"STILLS_BUCKET": bucket, "PALETTES_TABLE": table.name})
         services = AggregationServices(settings=settings, films=films, storage=S3StillStore(s3, bucket))
         before_mb = _peak_rss_mb()
         started = time.perf_counter()
-        record = aggregate_film(FILM, services)
+        film = aggregate_film(FILM, services)
         seconds = time.perf_counter() - started
-        assert record is not None and record.counts.done == count
+        assert film is not None and film.counts.done == count
         return {
             "stills": count,
             "seconds": seconds,
