@@ -227,14 +227,14 @@ def answers_an_undocumented_200(case: Any, response: Any) -> bool:
     """Gap 14: GET /films/{film} documents no 200 (functions/api/app.py gives its route a 404 alone, which
     replaces the default responses), so its 200 answer has nothing to conform to. Its own test,
     test_the_document_lists_the_200_of_every_operation, fails until the document lists it."""
-    return case.operation.path == "/films/{film}" and response.status_code == 200
+    return bool(case.operation.path == "/films/{film}" and response.status_code == 200)
 
 
 def is_the_film_palette_document(case: Any, response: Any) -> bool:
     """Gap 15: GET /films/{film}/palette without ``format`` answers the film's document, which the
     document describes as a still's (``PaletteDocument``, with a required ``source`` the film's has not).
     Its own test, test_the_film_palette_document_conforms_to_its_schema, fails until it is described."""
-    return (
+    return bool(
         case.operation.path == "/films/{film}/palette"
         and response.status_code == 200
         and "application/json" in str(response.headers.get("content-type"))

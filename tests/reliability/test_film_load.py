@@ -177,7 +177,7 @@ def test_two_hundred_stills_by_eight_uploaders_make_one_film_that_follows_every_
     figures = {"uploads": concurrently(stack, upload, uploads), "until idle": wait_for_outcomes(stack)}
 
     items = check.services.films.film_stills(FILM)
-    assert sorted((item.still.name, item.status) for item in items) == sorted(
+    assert sorted((item.name, item.status) for item in items) == sorted(
         (still.name, StillStatus.DONE) for still in stills
     )
     assert_film_follows(check, stills)
