@@ -10,10 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from palettes_cli.commands import backfill, extract, film, films, gallery, get, listing, upload
+from palettes_cli.commands import backfill, extract, film, films, gallery, get, listing, search, upload
 
 # In the order `palettes --help` lists them.
-COMMANDS = (extract, upload, get, listing, films, film, gallery, backfill)
+COMMANDS = (extract, upload, get, listing, films, film, search, gallery, backfill)
 
 
 def build_parser() -> argparse.ArgumentParser:
