@@ -4,7 +4,8 @@ Table layout (one table, PAY_PER_REQUEST)::
 
     pk = FILM#<film>   sk = STILL#<name>       one item per still
     pk = FILM#<film>   sk = AGGREGATE          a film's palette, counts and outputs (data/films.py)
-    pk = COLOR#...     sk = ...                reserved: a colour index
+    pk = FILM#<film>   sk = INDEX#<name>       the still's colour index manifest (data/color_index.py)
+    pk = COLOR#<cell>  sk = <film>/<name>/<i>  a palette colour in the colour index (data/color_index.py)
     GSI ByFilmNewest:  gsi1pk = FILM#<film>, gsi1sk = <updated_at>#<name>   (a film's stills, newest first)
                        gsi1pk = FILMS,       gsi1sk = <updated_at>#<film>   (films, newest change first)
 
