@@ -169,7 +169,7 @@ def get_palettes(
 @app.get(
     routes.FILMS,
     summary="Films that have stills, newest change first",
-    responses={200: {"description": "A page of films"}, 400: openapi.BAD_REQUEST},
+    responses={200: openapi.json_body(FilmsPage, "A page of films"), 400: openapi.BAD_REQUEST},
 )
 def get_films(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Films per page")] = DEFAULT_LIMIT,
@@ -186,7 +186,7 @@ def get_films(
 @app.get(
     routes.resolver_path(routes.FILM),
     summary="A film's palette document: its colours and roles over all its stills, and its still counts",
-    responses={404: openapi.FILM_NOT_FOUND},
+    responses={200: openapi.json_body(FilmDocument, "The film document"), 404: openapi.FILM_NOT_FOUND},
 )
 def get_film(film: str) -> FilmDocument:
     record = film_reads.get_film(services().films, path_segment(film))
@@ -199,7 +199,7 @@ def get_film(film: str) -> FilmDocument:
     responses={
         200: {
             "description": "The film's palette document, or the export named by `format`",
-            "content": openapi.export_content(),
+            "content": openapi.export_content(FilmDocument),
         },
         400: openapi.BAD_REQUEST,
         404: openapi.FILM_NOT_FOUND,
@@ -261,7 +261,7 @@ _MAX_DELTA_E = Query(
     routes.SEARCH,
     summary="Stills by colour: one colour, a weighted mix, or a basic colour term",
     description=(search.__doc__ or "").split("Which cells", 1)[0],
-    responses={400: openapi.BAD_REQUEST},
+    responses={200: openapi.json_body(SearchPage, "A page of hits, best first"), 400: openapi.BAD_REQUEST},
 )
 def get_search(
     *,
@@ -298,7 +298,12 @@ def get_search(
 @app.get(
     routes.resolver_path(routes.SIMILAR),
     summary="More like this: the stills whose palettes are nearest this still's",
-    responses={400: openapi.BAD_REQUEST, 404: openapi.NOT_FOUND, 422: openapi.FAILED},
+    responses={
+        200: openapi.json_body(SearchPage, "A page of hits, nearest first"),
+        400: openapi.BAD_REQUEST,
+        404: openapi.NOT_FOUND,
+        422: openapi.FAILED,
+    },
 )
 def get_similar(
     film: str,

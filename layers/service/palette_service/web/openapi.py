@@ -47,10 +47,12 @@ PNG: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
 }
 
 
-def export_content() -> dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel]:
-    """The palette route's 200 bodies: the document, and each export format's media type."""
+def export_content(
+    document: type[BaseModel] = PaletteDocument,
+) -> dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel]:
+    """A palette route's 200 bodies: its ``document``, and each export format's media type."""
     content: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
-        "application/json": {"model": PaletteDocument}
+        "application/json": {"model": document}
     }
     for fmt in ExportFormat:
         media_type = MEDIA_TYPES[fmt].split(";", 1)[0]
