@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote
 import pytest
 
 from local.stack import LocalStack
+from palettes.barcode import default_width
 from palettes_cli.main import main
 from tests.e2e.conftest import ARTIFACTS, SAMPLES, http_get, wait_for_items
 
@@ -47,7 +48,20 @@ def film(stack: LocalStack) -> dict[str, dict[str, Any]]:
         s3.upload_file(str(SAMPLES / name), stack.bucket, f"stills/{FILM}/{name}")
     s3.put_object(Bucket=stack.bucket, Key=f"stills/{FILM}/{BROKEN}", Body=b"GIF89a, then nothing")
     table = stack.resource("dynamodb").Table(stack.table_name)
-    return wait_for_items(table, FILM, [*STILLS, BROKEN])
+    items = wait_for_items(table, FILM, [*STILLS, BROKEN])
+    # The film's palette is rebuilt from the table's stream after its batching window: wait for it too,
+    # so that every page shows the film section.
+    assert stack.wait_idle(120)
+    return items
+
+
+@pytest.fixture(scope="module")
+def film_palette(stack: LocalStack, film: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The film's palette document, as the API serves it."""
+    answer = http_get(f"{stack.api_url}/films/{quote(FILM)}", {"x-api-key": stack.api_key})
+    assert answer.status == 200, answer.body
+    document: dict[str, Any] = answer.json()
+    return document
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +80,19 @@ def _gallery_url(stack: LocalStack) -> str:
     return f"{stack.api_url}/gallery/{quote(FILM)}"
 
 
-def _check_page(page: Any, film: dict[str, dict[str, Any]]) -> None:
-    """Every swatch decoded, every colour's hex label shown, the failure explained."""
+def _hex_labels(page: Any, selector: str) -> list[str]:
+    return list(page.eval_on_selector_all(selector, "cells => cells.map(cell => cell.textContent.trim())"))
+
+
+def _check_page(page: Any, film: dict[str, dict[str, Any]], film_palette: dict[str, Any]) -> None:
+    """The film's palette and barcode above the stills; every swatch decoded, every colour's hex label
+    shown, the failure explained."""
+    _check_film_section(page, film_palette)
     widths = page.eval_on_selector_all("img.swatch", "images => images.map(image => image.naturalWidth)")
     assert len(widths) == len(STILLS)
     assert all(width > 0 for width in widths)
-    labels = page.eval_on_selector_all("td.hex", "cells => cells.map(cell => cell.textContent.trim())")
+    # The stills' own colours: the film section has a colour table too.
+    labels = _hex_labels(page, "article.still td.hex")
     expected = [
         color["hex"].lower() for name in STILLS for color in json.loads(film[name]["document"])["colors"]
     ]
@@ -82,8 +103,23 @@ def _check_page(page: Any, film: dict[str, dict[str, Any]]) -> None:
     assert page.locator("article.still:not(.failed) a[download]").count() == 5 * len(STILLS)
 
 
+def _check_film_section(page: Any, film_palette: dict[str, Any]) -> None:
+    """The film section comes before the stills, with the film's colours and its barcode (a stripe per
+    DONE still, decoded by the browser)."""
+    order = page.eval_on_selector_all(
+        "section.film, main.grid", "nodes => nodes.map(node => node.tagName.toLowerCase())"
+    )
+    assert order == ["section", "main"]
+    assert _hex_labels(page, "section.film td.hex") == [
+        color["hex"].lower() for color in film_palette["colors"]
+    ]
+    assert f"{len(STILLS)} stills with a palette" in page.inner_text("section.film p.status")
+    barcode_width = page.eval_on_selector("section.film img.barcode", "image => image.naturalWidth")
+    assert barcode_width == default_width(len(STILLS))
+
+
 def test_the_gallery_renders_in_chromium(
-    stack: LocalStack, film: dict[str, dict[str, Any]], browser: Any
+    stack: LocalStack, film: dict[str, dict[str, Any]], film_palette: dict[str, Any], browser: Any
 ) -> None:
     # A browser cannot send x-api-key by itself; Playwright adds it, as the client and curl do.
     context = browser.new_context(
@@ -97,7 +133,7 @@ def test_the_gallery_renders_in_chromium(
         assert response is not None and response.status == 200
         assert response.headers["content-security-policy"].startswith("default-src 'none'")
         page.wait_for_load_state("load")
-        _check_page(page, film)
+        _check_page(page, film, film_palette)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "gallery.png"), full_page=True)
     finally:
@@ -161,6 +197,7 @@ def test_without_the_key_the_browser_gets_403(
 def test_the_saved_gallery_works_offline_without_javascript(
     stack: LocalStack,
     film: dict[str, dict[str, Any]],
+    film_palette: dict[str, Any],
     browser: Any,
     tmp_path: Path,
     monkeypatch: Any,
@@ -186,6 +223,6 @@ def test_the_saved_gallery_works_offline_without_javascript(
     try:
         page = context.new_page()
         page.goto(file_url)
-        _check_page(page, film)
+        _check_page(page, film, film_palette)
     finally:
         context.close()
