@@ -1,9 +1,10 @@
 """`make demo`: the whole service on this machine, fed the sample stills, until Ctrl-C.
 
-Starts the local stack (local/stack.py), uploads samples/stills/ under stills/<film>/ with the
-``palettes upload`` code, waits for every palette through the read API, prints a table and the
-gallery, and keeps serving so the ``palettes`` client and the ``aws`` CLI can be tried against it.
-``--exit`` (or DEMO_EXIT=1) stops at once instead, for scripts.
+Starts the local stack (local/stack.py), uploads samples/stills/ as one film under stills/<film>/
+with the ``palettes upload`` code, each with a frame number (S3 metadata ``frame``), waits for every
+palette through the read API and for the film's rebuild, prints a table, the film's palette and the
+path of its barcode, and the gallery, and keeps serving so the ``palettes`` client and the ``aws``
+CLI can be tried against it. ``--exit`` (or DEMO_EXIT=1) stops at once instead, for scripts.
 """
 
 from __future__ import annotations
@@ -20,15 +21,19 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from local.stack import LocalStack, LocalStackSettings
+from palette_service.web.routes import FILM_BARCODE, FILM_PALETTE, fill
 from palette_service.web.routes import still_path as palette_path
 from palettes_cli.api_client import ApiClient
-from palettes_cli.commands.upload import plan_uploads, upload_stills
+from palettes_cli.commands.upload import Upload, plan_uploads, upload_stills
+from palettes_cli.downloads import fetch_palette
 from palettes_cli.errors import ClientError
 from palettes_cli.stills import wait_for_palettes
 from palettes_stack.template import REPOSITORY
 
 SAMPLES = REPOSITORY / "samples" / "stills"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp"}
+# The stills' frame numbers: one every ten seconds at 24 frames a second, in the order of their names.
+FRAME_STEP = 240
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -109,8 +114,8 @@ def _raise_interrupt() -> None:
 def run_demo(stack: LocalStack, stills: Sequence[Path], args: argparse.Namespace) -> int:
     prefix = f"{stack.input_prefix}{args.film}/"
     uploads = plan_uploads(stills, prefix)
-    print(f"\nUploading {len(uploads)} stills to s3://{stack.bucket}/{prefix}")
-    upload_stills(stack.client("s3"), stack.bucket, uploads)
+    print(f"\nUploading {len(uploads)} stills to s3://{stack.bucket}/{prefix}, frames {FRAME_STEP} apart")
+    upload_film(stack.client("s3"), stack.bucket, uploads)
     api = ApiClient(stack.api_url, stack.api_key)
     try:
         records = wait_for_palettes(api, [upload.key for upload in uploads], timeout=args.timeout)
@@ -124,6 +129,17 @@ def run_demo(stack: LocalStack, stills: Sequence[Path], args: argparse.Namespace
     }
     print()
     print_table(records, documents, sys.stdout)
+    # The film is rebuilt from the table's stream once its batching window has passed.
+    if not stack.wait_idle(args.timeout):
+        print(
+            f"demo: the film was not rebuilt in {args.timeout:.0f} s; see {stack.log_dir}/", file=sys.stderr
+        )
+        return 1
+    try:
+        print_film(api, args.film, (args.out / f"barcode-{args.film}.png").resolve(), sys.stdout)
+    except ClientError as error:
+        print(f"demo: {error}; see the logs in {stack.log_dir}/", file=sys.stderr)
+        return 1
 
     gallery_file = (args.out / f"gallery-{args.film}.html").resolve()
     gallery_file.write_bytes(api.get(f"/gallery/{args.film}", accept="text/html").body)
@@ -145,11 +161,29 @@ Try the client from another terminal:
   source {env_file}
   palettes list --prefix {args.film}/
   palettes get {args.film}/{stills[0].name} --format css
+  palettes film {args.film} --format gpl --barcode barcode.png --style palette
   palettes upload path/to/*.jpg --prefix stills/my-film/ --wait
   palettes gallery my-film/
   aws s3 ls s3://{stack.bucket}/ --recursive""")
     failed = [key for key, record in records.items() if record["status"] != "DONE"]
     return 1 if failed else 0
+
+
+def upload_film(s3: Any, bucket: str, uploads: Sequence[Upload]) -> None:
+    """Upload each still with its frame number, in the order given (``FRAME_STEP`` apart)."""
+    for index, upload in enumerate(uploads, start=1):
+        upload_stills(s3, bucket, [upload], metadata={"frame": str(index * FRAME_STEP)}, progress=False)
+
+
+def print_film(api: ApiClient, film: str, barcode_file: Path, out: TextIO) -> None:
+    """The film's palette (its text export) and where its barcode, fetched from the API, is saved."""
+    palette_path_ = fill(FILM_PALETTE, film=film)
+    text = fetch_palette(api, palette_path_, "text").decode()
+    barcode_file.write_bytes(api.get(fill(FILM_BARCODE, film=film), accept="image/png").body)
+    print(f"\nFilm {film!r}: its palette over all its stills (GET {palette_path_}?format=text)", file=out)
+    print(text.rstrip("\n"), file=out)
+    print(f"Barcode, one stripe per still in frame order (GET {fill(FILM_BARCODE, film=film)}):", file=out)
+    print(f"  {barcode_file}", file=out)
 
 
 def print_table(
