@@ -1,5 +1,5 @@
 """What a still's state is (its item, its output objects) and the checks that it is complete and consistent
-(or, once removed, that nothing of it is left but its tombstone).
+(or, once removed, that nothing of it is left but its tombstone); and that a film is as built from scratch.
 
 "Complete and consistent" for a still whose newest upload is ``upload``: exactly one item, for that
 version (ETag, sequencer, version id), and, when it is DONE, the palette JSON and swatch PNG it names
@@ -17,7 +17,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from palette_service.data.items import record_from_item
+from palette_service.domain.aggregation import AggregationServices, build_film, read_stills
 from palette_service.domain.events import normalize_sequencer
+from palette_service.domain.films import FilmRecord
 from palette_service.domain.outputs import SOURCE_ETAG, SOURCE_SEQUENCER
 from palette_service.domain.records import PendingVersion, StillKey, StillRecord, StillStatus
 from palette_service.settings import ServiceSettings
@@ -174,3 +176,17 @@ def assert_newest(state: StillState, newest: S3Object, *, done: bool = True) -> 
         assert_removed(state, newest)
     else:
         assert_complete_and_consistent(state, newest, done=done)
+
+
+def assert_film_built_from_scratch(film: str, services: AggregationServices) -> FilmRecord:
+    """The film's stored aggregate is the one built from scratch from its stills as they are now
+    (counts, palette document, ``updated_at``); the stored aggregate."""
+    stored = services.films.get_film(film)
+    expected, _ = build_film(film, 0, read_stills(film, services))
+    assert stored is not None, f"no aggregate of {film!r}"
+    assert (stored.counts, stored.document, stored.updated_at) == (
+        expected.counts,
+        expected.document,
+        expected.updated_at,
+    )
+    return stored

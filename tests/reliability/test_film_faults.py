@@ -22,7 +22,7 @@ from palette_service.data.dynamodb import DynamoStillRepository
 from palette_service.data.films import DynamoFilmRepository
 from palette_service.data.s3 import S3StillStore
 from palette_service.data.stream import changed_films
-from palette_service.domain.aggregation import AggregationServices, build_film, read_stills, rebuild_films
+from palette_service.domain.aggregation import AggregationServices, rebuild_films
 from palette_service.domain.extraction import ExtractionServices, process_s3_event
 from palette_service.domain.films import FilmRecord
 from palette_service.domain.records import StillKey
@@ -32,6 +32,7 @@ from tests.functions.conftest import Uploader
 from tests.reliability.faults import TRANSIENT_ERRORS, AwsError, FaultInjector, FaultyClient, Step
 from tests.reliability.lambda_async import failure_records
 from tests.reliability.removals import delete_still, removal_event
+from tests.reliability.state import assert_film_built_from_scratch
 from tests.reliability.stream import (
     AGGREGATE_TRIGGER,
     InProcessFunction,
@@ -110,17 +111,10 @@ class FilmRig:
     def assert_converged(self, film: str, *, left_behind: int = 0) -> FilmRecord:
         """The stored film is the one built from scratch from its stills now; its outputs exist, and
         besides them only ``left_behind`` outputs of failed rebuilds are in the bucket."""
-        stored = self.stored(film)
         clean = AggregationServices(
             settings=self.settings, films=self.films, storage=self.aggregation.storage
         )
-        expected, _ = build_film(film, 0, read_stills(film, clean))
-        assert stored is not None
-        assert (stored.counts, stored.document, stored.updated_at) == (
-            expected.counts,
-            expected.document,
-            expected.updated_at,
-        )
+        stored = assert_film_built_from_scratch(film, clean)
         outputs = self.film_outputs(film)
         assert set(stored.output_keys) <= outputs
         assert len(outputs - set(stored.output_keys)) == left_behind, sorted(outputs)

@@ -27,12 +27,13 @@ from PIL import Image
 from local.stack import LocalStack, LocalStackSettings
 from palette_service.data.films import DynamoFilmRepository
 from palette_service.data.s3 import S3StillStore
-from palette_service.domain.aggregation import AggregationServices, build_film, read_stills
+from palette_service.domain.aggregation import AggregationServices
 from palette_service.domain.films import FilmRecord
 from palette_service.domain.records import StillStatus
 from palette_service.settings import ServiceSettings
 from palettes.barcode import default_width
 from tests.e2e.conftest import http_get
+from tests.reliability.state import assert_film_built_from_scratch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -63,10 +64,6 @@ class FilmCheck:
 
     def stored(self) -> FilmRecord | None:
         return self.services.films.get_film(FILM)
-
-    def from_scratch(self) -> FilmRecord:
-        expected, _ = build_film(FILM, 0, read_stills(FILM, self.services))
-        return expected
 
     def read(self, key: str) -> bytes:
         body = self.services.storage.read(key)
@@ -122,13 +119,7 @@ def wait_for_outcomes(stack: LocalStack) -> float:
 
 def assert_film_follows(check: FilmCheck, stills: Sequence[Still]) -> FilmRecord:
     """The stored film is the one built from scratch; its counts, timeline and barcode are ``stills``'."""
-    stored, expected = check.stored(), check.from_scratch()
-    assert stored is not None
-    assert (stored.counts, stored.document, stored.updated_at) == (
-        expected.counts,
-        expected.document,
-        expected.updated_at,
-    )
+    stored = assert_film_built_from_scratch(FILM, check.services)
     assert stored.counts.to_dict() == {"done": len(stills), "failed": 0, "processing": 0}
     assert stored.document is not None and stored.document["stills"]["done"] == len(stills)
     assert stored.barcode_key is not None and stored.timeline_key is not None
