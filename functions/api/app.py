@@ -8,6 +8,7 @@ numpy: only the pure parts of the palettes library (``palettes.exports``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -42,6 +43,7 @@ from palette_service.web.models import (
 )
 from palette_service.web.responses import HTML_HEADERS, content_disposition, is_text_media_type
 from palettes.barcode import BARCODE_STYLES, MAX_HEIGHT, MAX_WIDTH
+from palettes.basic_colors import BASIC_COLOR_TERMS
 
 app = APIGatewayRestResolver(
     enable_validation=True,
@@ -248,12 +250,15 @@ def get_film_barcode(  # type: ignore[no-untyped-def]
     return Response(HTTPStatus.OK, "image/png", body=barcode)
 
 
+# The basic colour terms as an enum (what the class parameter validates against).
+BasicTerm = StrEnum("BasicTerm", [(term.upper(), term) for term in BASIC_COLOR_TERMS])  # type: ignore[misc]
 _CURSOR = Query(description="`next_cursor` of the previous page of the same query", min_length=1)
 _FILM_FILTER = Query(description="only stills of this film")
-_LIMIT = Query(description=f"hits per page, 1-{search.MAX_LIMIT} (default {search.DEFAULT_LIMIT})")
+_LIMIT = Query(ge=1, le=search.MAX_LIMIT, description=f"hits per page (default {search.DEFAULT_LIMIT})")
 _MAX_DELTA_E = Query(
-    description=f"CIEDE2000 radius, {search.MIN_DELTA_E:g}-{search.MAX_DELTA_E:g} "
-    f"(default {search.DEFAULT_MAX_DELTA_E:g})"
+    ge=search.MIN_DELTA_E,
+    le=search.MAX_DELTA_E,
+    description=f"CIEDE2000 radius (default {search.DEFAULT_MAX_DELTA_E:g})",
 )
 
 
@@ -265,32 +270,35 @@ _MAX_DELTA_E = Query(
 )
 def get_search(
     *,
-    color: Annotated[str | None, Query(description="a hex colour, e.g. c0392b")] = None,
+    color: Annotated[
+        str | None, Query(pattern=search.HEX_PATTERN, description="a hex colour, e.g. c0392b")
+    ] = None,
     colors: Annotated[
         str | None, Query(description="up to 5 `hex:percent`, e.g. c0392b:30,1abc9c:20 (at most 100 in all)")
     ] = None,
     color_class: Annotated[
-        str | None, Query(alias="class", description="a basic colour term, e.g. teal")
+        BasicTerm | None, Query(alias="class", description="a basic colour term, e.g. blue")
     ] = None,
-    max_delta_e: Annotated[str | None, _MAX_DELTA_E] = None,
+    max_delta_e: Annotated[float | None, _MAX_DELTA_E] = None,
     min_share: Annotated[
-        str | None, Query(description=f"least share of the frame, 0-1 (default {search.DEFAULT_MIN_SHARE})")
+        float | None,
+        Query(ge=0, le=1, description=f"least share of the frame (default {search.DEFAULT_MIN_SHARE})"),
     ] = None,
     film: Annotated[str | None, _FILM_FILTER] = None,
-    limit: Annotated[str | None, _LIMIT] = None,
+    limit: Annotated[int | None, _LIMIT] = None,
     cursor: Annotated[str | None, _CURSOR] = None,
 ) -> SearchPage:
-    # Values arrive as text and are read by the search's own parser, so every bad value has one message.
+    # Validated for their form above (and in the OpenAPI document); the search's parser checks the rest.
     query = search.parse_search_query(
-        {
-            "color": color,
-            "colors": colors,
-            "class": color_class,
-            "max_delta_e": max_delta_e,
-            "min_share": min_share,
-            "film": film,
-            "limit": limit,
-        }
+        _as_text(
+            color=color,
+            colors=colors,
+            **{"class": color_class},
+            max_delta_e=max_delta_e,
+            min_share=min_share,
+            film=film,
+            limit=limit,
+        )
     )
     return _search_page(query, cursor)
 
@@ -310,8 +318,8 @@ def get_similar(
     still: str,
     *,
     film_filter: Annotated[str | None, Query(alias="film", description="only stills of this film")] = None,
-    max_delta_e: Annotated[str | None, _MAX_DELTA_E] = None,
-    limit: Annotated[str | None, _LIMIT] = None,
+    max_delta_e: Annotated[float | None, _MAX_DELTA_E] = None,
+    limit: Annotated[int | None, _LIMIT] = None,
     cursor: Annotated[str | None, _CURSOR] = None,
 ) -> SearchPage:
     source_film, name = path_segment(film), path_segment(still)
@@ -320,9 +328,14 @@ def get_similar(
         source_film,
         name,
         document.get("colors", []),
-        {"film": film_filter, "max_delta_e": max_delta_e, "limit": limit},
+        _as_text(film=film_filter, max_delta_e=max_delta_e, limit=limit),
     )
     return _search_page(query, cursor)
+
+
+def _as_text(**values: object) -> dict[str, str | None]:
+    """Query values as the search's parser reads them: text, or ``None`` when absent."""
+    return {name: None if value is None else str(value) for name, value in values.items()}
 
 
 def _search_page(query: search.SearchQuery, cursor: str | None) -> SearchPage:

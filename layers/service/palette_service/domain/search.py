@@ -59,6 +59,8 @@ MAX_LIMIT: Final = 100
 MAX_MIX_COLORS: Final = 5
 SIMILAR_COVERAGE: Final = 0.75
 QUERY_KINDS: Final = ("color", "colors", "class")
+# A query colour: six hex digits, with or without '#' (the OpenAPI document states it too).
+HEX_PATTERN: Final = r"^#?[0-9a-fA-F]{6}$"
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,14 @@ from palette_service.domain.listing import PREFIX_HELP
 from palette_service.errors import ReadError
 from palette_service.observability import logger
 from palette_service.web.errors import error_body, http_status
+from palettes.basic_colors import BASIC_COLOR_TERMS
 
 # What a person should read when Powertools' validation refuses one of these parameters.
-_PARAMETER_HELP = {"prefix": PREFIX_HELP}
+_PARAMETER_HELP = {
+    "prefix": PREFIX_HELP,
+    "color": "color must be a hex colour of six digits, such as c0392b or #c0392b",
+    "class": f"class must be one of {', '.join(BASIC_COLOR_TERMS)}",
+}
 
 
 def error_response(status: int, message: str) -> Response[dict[str, str]]:
