@@ -1,0 +1,92 @@
+"""Colour search through the local stack: uploads reach the index by the table's stream, and /search
+and /similar find them; a removal and an overwrite take their colours out."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from urllib.parse import quote, urlencode
+
+import pytest
+from PIL import Image
+
+from local.stack import LocalStack
+from tests.e2e.conftest import SAMPLES, HttpAnswer, http_get, wait_for_items
+
+pytestmark = pytest.mark.e2e
+
+FILM = "e2e-search"
+PLANTED = "planted.png"
+# A saturated violet that no sample still holds, planted over a tenth of a sample's frame.
+VIOLET = (128, 0, 255)
+
+
+def planted_still() -> bytes:
+    image = Image.open(SAMPLES / "coffee.jpg").convert("RGB")
+    image.paste(VIOLET, (0, 0, image.width // 4, image.height * 2 // 5))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def put(stack: LocalStack, name: str, body: bytes) -> None:
+    stack.client("s3").put_object(Bucket=stack.bucket, Key=f"{stack.input_prefix}{FILM}/{name}", Body=body)
+
+
+@pytest.fixture(scope="module")
+def indexed(stack: LocalStack) -> Iterator[LocalStack]:
+    names = ["rocket.jpg", "coffee.jpg", "astronaut.jpg"]
+    for name in names:
+        put(stack, name, (SAMPLES / name).read_bytes())
+    put(stack, PLANTED, planted_still())
+    wait_for_items(stack.resource("dynamodb").Table(stack.table_name), FILM, [*names, PLANTED])
+    assert stack.wait_idle(120)  # the stream's batch reindexes the stills
+    yield stack
+
+
+def api(stack: LocalStack, path: str, query: dict[str, str] | None = None) -> HttpAnswer:
+    url = stack.api_url + path + (f"?{urlencode(query)}" if query else "")
+    return http_get(url, {"Accept": "application/json", "x-api-key": stack.api_key})
+
+
+def hit_names(answer: HttpAnswer) -> list[str]:
+    assert answer.status == 200, answer.body
+    return [hit["name"] for hit in answer.json()["items"]]
+
+
+def test_a_planted_colour_is_found_first(indexed: LocalStack) -> None:
+    answer = api(indexed, "/search", {"color": "8000ff", "film": FILM, "min_share": "0.01"})
+
+    assert hit_names(answer)[0] == PLANTED
+    [match] = answer.json()["items"][0]["matches"]
+    assert match["delta_e"] < 10
+
+
+def test_a_mix_and_a_class(indexed: LocalStack) -> None:
+    assert hit_names(api(indexed, "/search", {"colors": "8000ff:10", "film": FILM}))[0] == PLANTED
+    first = api(indexed, "/search", {"color": "8000ff", "film": FILM, "min_share": "0.01"}).json()
+    term = first["items"][0]["matches"][0]["basic"]  # the planted colour's basic colour term
+    assert PLANTED in hit_names(api(indexed, "/search", {"class": term, "film": FILM, "min_share": "0.01"}))
+
+
+def test_more_like_this(indexed: LocalStack) -> None:
+    answer = api(indexed, f"/palettes/{FILM}/{quote(PLANTED)}/similar", {"film": FILM})
+
+    names = hit_names(answer)
+    assert names[0] == "coffee.jpg"  # the still the colour was planted in
+    assert PLANTED not in names
+
+
+def test_bad_input_is_a_400(indexed: LocalStack) -> None:
+    answer = api(indexed, "/search", {"color": "8000ff", "max_delta_e": "0"})
+    assert answer.status == 400
+    assert "max_delta_e" in answer.json()["message"]
+
+
+def test_an_overwrite_and_a_removal_take_the_colours_out(indexed: LocalStack) -> None:
+    put(indexed, PLANTED, (SAMPLES / "rocket.jpg").read_bytes())
+    indexed.client("s3").delete_object(Bucket=indexed.bucket, Key=f"{indexed.input_prefix}{FILM}/coffee.jpg")
+    assert indexed.wait_idle(120)
+
+    assert PLANTED not in hit_names(api(indexed, "/search", {"color": "8000ff", "film": FILM}))
+    assert "coffee.jpg" not in hit_names(api(indexed, f"/palettes/{FILM}/rocket.jpg/similar"))
