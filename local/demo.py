@@ -10,6 +10,7 @@ CLI can be tried against it. ``--exit`` (or DEMO_EXIT=1) stops at once instead, 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shlex
 import signal
@@ -19,11 +20,13 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlencode
 
 from local.stack import LocalStack, LocalStackSettings
-from palette_service.web.routes import FILM_BARCODE, FILM_PALETTE, fill
+from palette_service.web.routes import FILM_BARCODE, FILM_PALETTE, SEARCH, fill
 from palette_service.web.routes import still_path as palette_path
 from palettes_cli.api_client import ApiClient
+from palettes_cli.commands.search import print_hits
 from palettes_cli.commands.upload import Upload, plan_uploads, upload_stills
 from palettes_cli.downloads import fetch_palette
 from palettes_cli.errors import ClientError
@@ -162,11 +165,30 @@ Try the client from another terminal:
   palettes list --prefix {args.film}/
   palettes get {args.film}/{stills[0].name} --format css
   palettes film {args.film} --format gpl --barcode barcode.png --style palette
+  palettes search "#c0392b" --film {args.film}
+  palettes similar {args.film}/{stills[0].name}
   palettes upload path/to/*.jpg --prefix stills/my-film/ --wait
   palettes gallery my-film/
   aws s3 ls s3://{stack.bucket}/ --recursive""")
+    try:
+        print_search(api, args.film, sys.stdout)
+    except ClientError as error:
+        print(f"demo: {error}; see the logs in {stack.log_dir}/", file=sys.stderr)
+        return 1
     failed = [key for key, record in records.items() if record["status"] != "DONE"]
     return 1 if failed else 0
+
+
+def print_search(api: ApiClient, film: str, out: TextIO) -> None:
+    """One colour search: the film palette's most saturated colour, and the stills that hold it."""
+    colors = api.get(fill(FILM_PALETTE, film=film)).json()["colors"]
+    vivid = max(colors, key=lambda color: math.hypot(color["lab"][1], color["lab"][2]))["hex"]
+    query = {"color": vivid.lstrip("#"), "film": film, "min_share": "0.005"}
+    print(
+        f"\nStills holding the film's most saturated colour {vivid} (GET {SEARCH}?{urlencode(query)}):",
+        file=out,
+    )
+    print_hits(api.get(SEARCH, query).json()["items"], out)
 
 
 def upload_film(s3: Any, bucket: str, uploads: Sequence[Upload]) -> None:
