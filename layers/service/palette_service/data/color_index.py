@@ -15,10 +15,9 @@ so an index that lags behind a change never shows what the change replaced.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-
-from boto3.dynamodb.conditions import ConditionBase, Key
 
 from palette_service.data.items import film_pk
 from palette_service.domain.ports import IndexedColor
@@ -36,6 +35,7 @@ class DynamoColorIndex:
         self._table = table
         self.items_read = 0
         self.pages_read = 0
+        self._lock = threading.Lock()
 
     def replace(self, still: StillKey, colors: list[IndexedColor]) -> int:
         """File ``colors`` as the still's whole index (others of it removed); the items written and
@@ -57,15 +57,22 @@ class DynamoColorIndex:
         return len(old_keys - new_keys) + len(items) + (1 if items or old else 0)
 
     def colors_in(self, partition: str, film: str | None = None) -> Iterator[IndexedColor]:
-        condition: ConditionBase = Key("pk").eq(COLOR_PREFIX + partition)
-        if film:
-            condition = condition & Key("sk").begins_with(f"{film}/")
-        arguments: dict[str, Any] = {"KeyConditionExpression": condition}
+        """Safe to call from several threads at once: it uses the table's client (which, as the resource's,
+        takes and gives plain values), not the resource, which is not thread-safe."""
+        arguments: dict[str, Any] = {
+            "TableName": self._table.name,
+            "KeyConditionExpression": "pk = :pk" + (" AND begins_with(sk, :film)" if film else ""),
+            "ExpressionAttributeValues": {":pk": COLOR_PREFIX + partition}
+            | ({":film": f"{film}/"} if film else {}),
+        }
+        client = self._table.meta.client
         while True:
-            response = self._table.query(**arguments)
-            self.pages_read += 1
-            self.items_read += len(response.get("Items", []))
-            for item in response.get("Items", []):
+            response = client.query(**arguments)
+            items = response.get("Items", [])
+            with self._lock:
+                self.pages_read += 1
+                self.items_read += len(items)
+            for item in items:
                 yield _color_of(item)
             last = response.get("LastEvaluatedKey")
             if last is None:

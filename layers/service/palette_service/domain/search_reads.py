@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 
 from palette_service.domain import search
@@ -31,6 +32,7 @@ from palette_service.errors import InvalidCursorError
 # Hits are checked best first; a page ranks this many more than it needs, for those that fail.
 SPARE_HITS = 10
 MAX_RANKINGS_PER_PAGE = 5
+PARALLEL_READS = 16
 
 
 @dataclass(frozen=True)
@@ -82,12 +84,14 @@ def _candidates(
 ) -> tuple[dict[tuple[str, str], Candidate], dict[tuple[str, str], str]]:
     candidates: dict[tuple[str, str], Candidate] = {}
     sequencers: dict[tuple[str, str], str] = {}
-    for partition in partitions:
-        for color in index.colors_in(partition, film):
-            key = (color.film, color.name)
-            if key not in candidates:
-                candidates[key] = Candidate(film=color.film, name=color.name, colors=color.palette)
-                sequencers[key] = color.sequencer
+    # A wide query reads hundreds of partitions: one Query each, several at a time.
+    with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
+        found = pool.map(lambda partition: list(index.colors_in(partition, film)), partitions)
+    for color in (color for colors in found for color in colors):
+        key = (color.film, color.name)
+        if key not in candidates:
+            candidates[key] = Candidate(film=color.film, name=color.name, colors=color.palette)
+            sequencers[key] = color.sequencer
     return candidates, sequencers
 
 
