@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 
 from palettes_cli.commands.search import print_hits
 from palettes_cli.main import main
 
-HITS = [
+HITS: list[dict[str, Any]] = [
     {
         "film": "f",
         "name": "a.png",
