@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from palette_service.web.routes import SEARCH, SIMILAR, fill
@@ -80,7 +80,7 @@ def _print(page: Mapping[str, Any]) -> int:
     return 0
 
 
-def print_hits(hits: list[Mapping[str, Any]], out: TextIO) -> None:
+def print_hits(hits: Sequence[Mapping[str, Any]], out: TextIO) -> None:
     """One line per hit: rank, score or distance, the matched colours (as swatches where the terminal
     shows 24-bit colour), film and still."""
     swatches = _true_colour(out)
