@@ -66,15 +66,16 @@ def test_sharma_pairs(first, second, expected) -> None:
 
 @given(any_lab, any_lab)
 def test_matches_numpy_implementation(first, second) -> None:
+    # To 1e-5, as colorspace.ciede2000 promises against scikit-image: it takes its angles its own way.
     expected = float(colorspace.ciede2000(np.array(first), np.array(second)))
-    assert ciede2000(first, second) == pytest.approx(expected, abs=1e-6)
+    assert ciede2000(first, second) == pytest.approx(expected, abs=1e-5)
 
 
 @given(any_lab, st.tuples(st.floats(-3, 3), st.floats(-3, 3), st.floats(-3, 3)))
 def test_matches_numpy_on_close_pairs(first, offset) -> None:
     second = tuple(value + step for value, step in zip(first, offset, strict=True))
     expected = float(colorspace.ciede2000(np.array(first), np.array(second)))
-    assert ciede2000(first, second) == pytest.approx(expected, abs=1e-6)
+    assert ciede2000(first, second) == pytest.approx(expected, abs=1e-5)
 
 
 @given(any_lab, any_lab)
