@@ -26,7 +26,9 @@ Which cells a query reads (:func:`candidate_cells`):
   same over the source's largest colours, taken until they hold ``SIMILAR_COVERAGE`` of its mass.
   A still with no indexed colour in those cells moves that covered mass more than ``max_delta_e``
   (but for at most ``MAX_UNINDEXED_SHARE`` of its palette outside the index), so its distance is at
-  least :func:`distance_floor`: when the last hit wanted is nearer than that, the ranking is exact;
+  least :func:`distance_floor`: when the last hit wanted is nearer than that, the ranking is exact
+  (:func:`exact_page`). When it is not, the search reads the cells of twice the radius
+  (:func:`widened`), up to ``MAX_DELTA_E``, until it is;
 - a class: the single key ``class:<term>`` (each index entry's ``class_key``), as a second key of
   the entries rather than a set of cells.
 """
@@ -37,7 +39,7 @@ import bisect
 import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from palette_service.domain.color_index import (
@@ -307,6 +309,25 @@ def distance_floor(query: MixQuery | SimilarQuery) -> float:
     total = sum(color.weight for color in query.colors)
     covered = sum(color.weight for color in _covered_colors(query))
     return query.max_delta_e * max(covered - MAX_UNINDEXED_SHARE, 0.0) / total
+
+
+def exact_page(query: SearchQuery, hits: Sequence[Hit]) -> bool:
+    """Whether ``hits``, ranked from the stills in the query's cells, are the true ranking's page.
+
+    A colour or class query always is: its cells hold every match. A mix or "more like this" page is
+    when it is full and its last distance is within :func:`distance_floor`, which every still outside
+    the cells exceeds."""
+    if not isinstance(query, MixQuery | SimilarQuery):
+        return True
+    return len(hits) == query.limit and (hits[-1].distance or 0.0) <= distance_floor(query)
+
+
+def widened(query: SearchQuery) -> SearchQuery | None:
+    """A mix or "more like this" reading cells of twice the radius (at most ``MAX_DELTA_E``), to
+    make a page exact that is not (:func:`exact_page`); ``None`` when it cannot widen."""
+    if not isinstance(query, MixQuery | SimilarQuery) or query.max_delta_e >= MAX_DELTA_E:
+        return None
+    return replace(query, max_delta_e=min(2 * query.max_delta_e, MAX_DELTA_E))
 
 
 def _covered_colors(query: MixQuery | SimilarQuery) -> list[WeightedColor]:

@@ -20,7 +20,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from palette_service.domain import search
 from palette_service.domain.listing import decode_cursor, encode_cursor
@@ -37,10 +37,13 @@ PARALLEL_READS = 16
 
 @dataclass(frozen=True)
 class SearchPage:
+    """A page of hits; ``searched`` is the query as last searched (a mix's widened radius)."""
+
     hits: list[Hit]
     next_cursor: str | None
     candidates: int
     partitions: int
+    searched: SearchQuery
 
 
 def find(
@@ -50,25 +53,29 @@ def find(
     *,
     cursor: str | None = None,
 ) -> SearchPage:
-    """A page of ``query``'s hits, best first, each checked against its still's item."""
+    """A page of ``query``'s hits, best first, each checked against its still's item.
+
+    A mix or "more like this" page that its cells cannot prove exact is searched again over wider
+    cells (:func:`search.widened`), reading only the cells not read yet; its cursor still names the
+    query asked."""
     scope = query_scope(query)
     after = _position(decode_cursor(cursor, scope)) if cursor else None
-    partitions = search.candidate_cells(query)
-    candidates, sequencers = _candidates(index, partitions, query.film)
-    hits: list[Hit] = []
-    exhausted = False
-    for _ in range(MAX_RANKINGS_PER_PAGE):
-        wanted = query.limit + SPARE_HITS
-        ranked = search.rank_candidates(_with_limit(query, wanted), candidates.values(), after=after)
-        hits.extend(hit for hit in ranked if _current(repository, hit, sequencers))
-        exhausted = len(ranked) < wanted
-        if len(hits) >= query.limit or exhausted:
+    found = _Found()
+    checked: dict[tuple[str, str], bool] = {}
+    while True:
+        found.read(index, search.candidate_cells(query), query.film)
+        hits, more = _checked_page(query, found, _Checks(repository, found.sequencers, checked), after)
+        wider = search.widened(query)
+        if wider is None or search.exact_page(query, hits):
             break
-        after = ranked[-1].sort_key
-    page, more = hits[: query.limit], len(hits) > query.limit or not exhausted
-    next_cursor = encode_cursor(_key_of(page[-1]), scope) if page and more else None
+        query = wider
+    next_cursor = encode_cursor(_key_of(hits[-1]), scope) if hits and more else None
     return SearchPage(
-        hits=page, next_cursor=next_cursor, candidates=len(candidates), partitions=len(partitions)
+        hits=hits,
+        next_cursor=next_cursor,
+        candidates=len(found.candidates),
+        partitions=len(found.partitions),
+        searched=query,
     )
 
 
@@ -79,30 +86,64 @@ def query_scope(query: SearchQuery) -> str:
     return "search:" + hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _candidates(
-    index: ColorIndex, partitions: list[str], film: str | None
-) -> tuple[dict[tuple[str, str], Candidate], dict[tuple[str, str], str]]:
-    candidates: dict[tuple[str, str], Candidate] = {}
-    sequencers: dict[tuple[str, str], str] = {}
-    # A wide query reads hundreds of partitions: one Query each, several at a time.
-    with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
-        found = pool.map(lambda partition: list(index.colors_in(partition, film)), partitions)
-    for color in (color for colors in found for color in colors):
-        key = (color.film, color.name)
-        if key not in candidates:
-            candidates[key] = Candidate(film=color.film, name=color.name, colors=color.palette)
-            sequencers[key] = color.sequencer
-    return candidates, sequencers
+@dataclass
+class _Found:
+    """The stills read from the index so far, and the version each one's entries came from."""
+
+    candidates: dict[tuple[str, str], Candidate] = field(default_factory=dict)
+    sequencers: dict[tuple[str, str], str] = field(default_factory=dict)
+    partitions: set[str] = field(default_factory=set)
+
+    def read(self, index: ColorIndex, partitions: list[str], film: str | None) -> None:
+        """Read the partitions not read yet: one Query each, several at a time (a wide query reads
+        hundreds)."""
+        unread = [partition for partition in partitions if partition not in self.partitions]
+        with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
+            found = pool.map(lambda partition: list(index.colors_in(partition, film)), unread)
+        for color in (color for colors in found for color in colors):
+            key = (color.film, color.name)
+            if key not in self.candidates:
+                self.candidates[key] = Candidate(film=color.film, name=color.name, colors=color.palette)
+                self.sequencers[key] = color.sequencer
+        self.partitions.update(unread)
 
 
-def _current(repository: StillRepository, hit: Hit, sequencers: Mapping[tuple[str, str], str]) -> bool:
-    """Whether the still is DONE with the version its index entries came from."""
-    record = repository.get(StillKey(film=hit.film, name=hit.name))
-    return (
-        record is not None
-        and record.status is StillStatus.DONE
-        and record.sequencer == sequencers[(hit.film, hit.name)]
-    )
+@dataclass(frozen=True)
+class _Checks:
+    """Whether a hit's still is DONE with the version its index entries came from; each still is
+    read once per search (``checked`` keeps the answers across a widening)."""
+
+    repository: StillRepository
+    sequencers: Mapping[tuple[str, str], str]
+    checked: dict[tuple[str, str], bool]
+
+    def current(self, hit: Hit) -> bool:
+        key = (hit.film, hit.name)
+        if key not in self.checked:
+            record = self.repository.get(StillKey(film=hit.film, name=hit.name))
+            self.checked[key] = (
+                record is not None
+                and record.status is StillStatus.DONE
+                and record.sequencer == self.sequencers[key]
+            )
+        return self.checked[key]
+
+
+def _checked_page(
+    query: SearchQuery, found: _Found, checks: _Checks, after: tuple[float, str, str] | None
+) -> tuple[list[Hit], bool]:
+    """Up to ``query.limit`` checked hits from just after ``after``, and whether more may follow."""
+    hits: list[Hit] = []
+    exhausted = False
+    for _ in range(MAX_RANKINGS_PER_PAGE):
+        wanted = query.limit + SPARE_HITS
+        ranked = search.rank_candidates(_with_limit(query, wanted), found.candidates.values(), after=after)
+        hits.extend(hit for hit in ranked if checks.current(hit))
+        exhausted = len(ranked) < wanted
+        if len(hits) >= query.limit or exhausted:
+            break
+        after = ranked[-1].sort_key
+    return hits[: query.limit], len(hits) > query.limit or not exhausted
 
 
 def _with_limit(query: SearchQuery, limit: int) -> SearchQuery:
