@@ -4,8 +4,11 @@ search, and each film's palette and timeline rebuilt.
 Each still and each film a batch names is handled once (``palette_service.domain.indexing`` and
 ``palette_service.domain.aggregation``). A failure is reported in the partial batch response, so
 the stream retries from the first record of what failed; bisecting and the on-failure destination
-are the event source mapping's (template.yaml). Invoked directly with ``{"films": ["<film>", ...]}``
-it rebuilds those films, for example after a batch was given up on.
+are the event source mapping's (template.yaml).
+
+Invoked directly, it replays a batch the mapping gave up on: with the body of that batch's message in
+AggregateFailuresQueue (Lambda's on-failure record), it reads the batch's records from the stream again
+and handles them as the mapping would have; with ``{"films": ["<film>", ...]}`` it rebuilds those films.
 """
 
 from __future__ import annotations
@@ -17,8 +20,13 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from palette_service.data.clients import make_color_index, make_film_adapters, make_repository
-from palette_service.data.stream import changed_films, changed_stills
+from palette_service.data.clients import (
+    make_color_index,
+    make_film_adapters,
+    make_repository,
+    make_streams_client,
+)
+from palette_service.data.stream import changed_films, changed_stills, given_up_records
 from palette_service.domain import aggregation, indexing
 from palette_service.domain.films import StillChange
 from palette_service.observability import logger, metrics, tracer
@@ -58,7 +66,15 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 film for film in event["films"] if aggregation.aggregate_film(str(film), services().films)
             ]
         }
-    records = event.get("Records") or []
+    if "DDBStreamBatchInfo" in event:
+        records = given_up_records(make_streams_client(), event["DDBStreamBatchInfo"])
+    else:
+        records = event.get("Records") or []
+    return handle_records(records)
+
+
+def handle_records(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Reindex each still and rebuild each film the records name; the partial batch response."""
     stills, films = changed_stills(records), changed_films(records)
     failed = aggregation.retry_point(stills, reindex) + aggregation.rebuild_films(films, services().films)
     metrics.add_metric(name="FilmsRebuilt", unit=MetricUnit.Count, value=len(films))

@@ -4,7 +4,9 @@ and /similar find them; a removal and an overwrite take their colours out."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -90,3 +92,57 @@ def test_an_overwrite_and_a_removal_take_the_colours_out(indexed: LocalStack) ->
 
     assert PLANTED not in hit_names(api(indexed, "/search", {"color": "8000ff", "film": FILM}))
     assert "coffee.jpg" not in hit_names(api(indexed, f"/palettes/{FILM}/rocket.jpg/similar"))
+
+
+def still_records(stack: LocalStack, name: str) -> tuple[str, str, list[dict[str, Any]]]:
+    """The stream's records of the still's item: its stream, its shard, and the records in order."""
+    streams = stack.client("dynamodbstreams")
+    arn = stack.resource("dynamodb").Table(stack.table_name).latest_stream_arn
+    keys = {"pk": {"S": f"FILM#{FILM}"}, "sk": {"S": f"STILL#{name}"}}
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        records: list[dict[str, Any]] = []
+        while iterator and (page := streams.get_records(ShardIterator=iterator))["Records"]:
+            iterator = page.get("NextShardIterator")
+            records += [record for record in page["Records"] if record["dynamodb"]["Keys"] == keys]
+        if records:
+            return arn, shard["ShardId"], records
+    raise AssertionError(f"no stream record of {name}")
+
+
+def test_a_given_up_batch_replayed_from_its_failure_record_reindexes_its_stills(
+    indexed: LocalStack,
+) -> None:
+    """As if the planted still's batch had failed every retry: its index entries are gone. Invoking
+    the aggregate function with the on-failure record's body (its stream, shard and sequence range)
+    reads those records from the stream again, and the planted colour is found again."""
+    put(indexed, "replayed.png", planted_still())
+    wait_for_items(indexed.resource("dynamodb").Table(indexed.table_name), FILM, ["replayed.png"])
+    assert indexed.wait_idle(120)
+    assert "replayed.png" in hit_names(api(indexed, "/search", {"color": "8000ff", "film": FILM}))
+    table = indexed.resource("dynamodb").Table(indexed.table_name)
+    for item in table.scan()["Items"]:  # the test's own view of the index; the service never scans
+        if str(item["pk"]).startswith("COLOR#") and str(item["sk"]).startswith(f"{FILM}/replayed.png/"):
+            table.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+    assert "replayed.png" not in hit_names(api(indexed, "/search", {"color": "8000ff", "film": FILM}))
+    stream_arn, shard, records = still_records(indexed, "replayed.png")
+    failure = {
+        "requestContext": {"condition": "RetryAttemptsExhausted", "approximateInvokeCount": 6},
+        "DDBStreamBatchInfo": {
+            "shardId": shard,
+            "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+            "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+            "batchSize": len(records),
+            "streamArn": stream_arn,
+        },
+    }
+
+    response = indexed.client("lambda").invoke(
+        FunctionName=indexed.aggregate_function.name, Payload=json.dumps(failure).encode()
+    )
+
+    assert "FunctionError" not in response, response["Payload"].read()
+    assert json.loads(response["Payload"].read()) == {"batchItemFailures": []}
+    assert "replayed.png" in hit_names(api(indexed, "/search", {"color": "8000ff", "film": FILM}))

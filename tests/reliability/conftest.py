@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -60,6 +61,16 @@ def sdk_faults(aws: None) -> Any:
     faults = SdkFaults()
     yield faults
     boto3.setup_default_session()
+
+
+@pytest.fixture
+def fresh_aggregate(service_env: dict[str, str]) -> Iterator[Any]:
+    """The real aggregate handler, its settings and clients made inside this test's moto."""
+    from aggregate import app
+
+    app.services.cache_clear()
+    yield app
+    app.services.cache_clear()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -165,11 +165,16 @@ class SdkFaults:
         self.session = boto3.DEFAULT_SESSION
         self.remaining: dict[str, int] = {}
 
-    def fail_call(self, service: str, operation: str, error: AwsError, times: int) -> None:
-        """Answer the next ``times`` calls with ``error``, as if the SDK's retries had run out."""
+    def fail_call(self, service: str, operation: str, error: AwsError, times: int, *, after: int = 0) -> None:
+        """Let ``after`` calls through, then answer the next ``times`` with ``error``, as if the SDK's
+        retries had run out."""
         self.remaining[operation] = times
+        passing = [after]
 
         def answer(**_: Any) -> Any:
+            if passing[0] > 0:
+                passing[0] -= 1
+                return None
             if self.remaining[operation] <= 0:
                 return None
             self.remaining[operation] -= 1

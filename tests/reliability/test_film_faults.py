@@ -12,7 +12,6 @@ The end state is checked against the film built from scratch from its stills
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,16 +240,6 @@ def test_a_failed_film_is_retried_from_its_first_record_and_every_film_converges
     assert rig.function.results[0] == {"batchItemFailures": [{"itemIdentifier": numbers[1]}]}
     rig.assert_converged(a)
     rig.assert_converged(b, left_behind=2)  # the outputs of b's first rebuild (gap 13)
-
-
-@pytest.fixture
-def fresh_aggregate(service_env: dict[str, str]) -> Iterator[Any]:
-    """The real aggregate handler, its settings and clients made inside this test's moto."""
-    from aggregate import app
-
-    app.services.cache_clear()
-    yield app
-    app.services.cache_clear()
 
 
 @pytest.mark.parametrize("step", AGGREGATE_STEPS, ids=lambda step: step.name)

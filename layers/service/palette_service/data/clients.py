@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -55,3 +55,8 @@ def make_replay_queue(settings: ServiceSettings) -> SqsReplayQueue:
     if settings.replay_queue_url is None:
         raise SettingsError("bad service configuration: REPLAY_QUEUE_URL is not set")
     return SqsReplayQueue(boto3.client("sqs", config=CLIENT_CONFIG), settings.replay_queue_url)
+
+
+def make_streams_client() -> Any:
+    """A DynamoDB Streams client, to read a given-up batch of the table's stream again."""
+    return boto3.client("dynamodbstreams", config=CLIENT_CONFIG)
