@@ -342,7 +342,9 @@ def _search_page(query: search.SearchQuery, cursor: str | None) -> SearchPage:
     current = services()
     page = search_reads.find(query, current.index, current.repository, cursor=cursor)
     metrics.add_metric(name="SearchCandidates", unit=MetricUnit.Count, value=page.candidates)
-    return SearchPage(items=[SearchHit.from_hit(hit) for hit in page.hits], next_cursor=page.next_cursor)
+    return SearchPage(
+        items=[SearchHit.from_hit(hit) for hit in page.hits], next_cursor=page.next_cursor, exact=page.exact
+    )
 
 
 # The gallery is HTML for people, not part of the JSON API's OpenAPI document. It is one

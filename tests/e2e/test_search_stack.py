@@ -79,10 +79,41 @@ def test_more_like_this(indexed: LocalStack) -> None:
     assert PLANTED not in names
 
 
-def test_bad_input_is_a_400(indexed: LocalStack) -> None:
-    answer = api(indexed, "/search", {"color": "8000ff", "max_delta_e": "0"})
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ({"color": "zz0000"}, "hex"),
+        ({"colors": ",".join(f"{i:06x}:10" for i in range(6))}, "5"),
+        ({"colors": "c0392b:60,1abc9c:50"}, "100"),
+        ({"color": "8000ff", "max_delta_e": "0"}, "max_delta_e"),
+        ({"colors": "8000ff:10", "max_delta_e": "51"}, "max_delta_e"),
+        ({"class": "mauve"}, "class"),
+        ({"class": "red", "cursor": "bm90IGEgY3Vyc29y"}, "cursor"),
+    ],
+)
+def test_bad_input_is_a_400_that_says_what_is_wrong(
+    indexed: LocalStack, query: dict[str, str], words: str
+) -> None:
+    answer = api(indexed, "/search", query)
     assert answer.status == 400
-    assert "max_delta_e" in answer.json()["message"]
+    assert words in answer.json()["message"]
+
+
+def test_a_cursor_of_another_query_is_refused(indexed: LocalStack) -> None:
+    query = {"class": "grey", "film": FILM, "limit": "1", "min_share": "0.005"}
+    cursor = api(indexed, "/search", query).json()["next_cursor"]
+    assert cursor is not None
+    assert api(indexed, "/search", {**query, "cursor": cursor}).status == 200
+    refused = api(indexed, "/search", {**query, "class": "black", "cursor": cursor})
+    assert refused.status == 400
+    assert "cursor" in refused.json()["message"]
+
+
+def test_more_like_this_of_an_unknown_still_is_a_404_and_a_bad_limit_a_400(indexed: LocalStack) -> None:
+    assert api(indexed, f"/palettes/{FILM}/nope.png/similar").status == 404
+    answer = api(indexed, f"/palettes/{FILM}/{quote(PLANTED)}/similar", {"limit": "0"})
+    assert answer.status == 400
+    assert "limit" in answer.json()["message"]
 
 
 def test_an_overwrite_and_a_removal_take_the_colours_out(indexed: LocalStack) -> None:

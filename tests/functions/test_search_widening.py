@@ -86,7 +86,35 @@ def test_a_mix_finds_the_nearest_still_outside_its_first_cells(services: Indexin
     page = find(query, services.index, services.repository)
 
     assert [hit.name for hit in page.hits] == ["near.png", "touch.png"]
+    assert page.exact
     assert page.partitions > len(first_cells)
+
+
+def test_a_film_search_reads_only_the_films_cells_and_stops_once_every_still_is_ranked(
+    services: IndexingServices,
+) -> None:
+    film = f"widen{next(_films)}"
+    palettes: dict[str, Palette] = {
+        "near.png": [("#d01818", 0.6), ("#404040", 0.4)],
+        "touch.png": [("#c1392b", 0.01), ("#2040ff", 0.99)],
+    }
+    stored(services, film, palettes)
+    query = mix(film, 3, 20, ("#c0392b", 50))  # a short page (2 stills) can never be proved by the floor
+    filed = {
+        entry.partition
+        for name, palette in palettes.items()
+        for entry in indexed_colors(done(film, name, palette))
+    }
+
+    page = find(query, services.index, services.repository)
+
+    assert [hit.name for hit in page.hits] == ["near.png", "touch.png"]
+    assert isinstance(page.searched, MixQuery) and page.searched.max_delta_e < search.MAX_DELTA_E
+    assert page.partitions <= len(set(search.candidate_cells(query)) | filed)
+    assert services.index.film_partitions(film) == {
+        name: frozenset(entry.partition for entry in indexed_colors(done(film, name, palette)))
+        for name, palette in palettes.items()
+    }
 
 
 def test_a_widened_pages_cursor_continues_the_same_ranking(services: IndexingServices) -> None:
@@ -136,5 +164,5 @@ def test_a_mix_page_is_brute_forces_within_the_widest_floor(
 
     page = find(query, services.index, services.repository)
 
-    if not truth or (truth[-1].distance or 0.0) < search.distance_floor(widest):
+    if page.exact or not truth or (truth[-1].distance or 0.0) < search.distance_floor(widest):
         assert [hit.name for hit in page.hits] == [hit.name for hit in truth]

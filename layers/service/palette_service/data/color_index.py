@@ -79,6 +79,25 @@ class DynamoColorIndex:
                 return
             arguments["ExclusiveStartKey"] = last
 
+    def film_partitions(self, film: str) -> dict[str, frozenset[str]]:
+        """Each indexed still of ``film`` and the partitions it is filed under, from its manifest."""
+        arguments: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :manifest)",
+            "ExpressionAttributeValues": {":pk": film_pk(film), ":manifest": MANIFEST_PREFIX},
+            "ProjectionExpression": "sk, #keys",
+            "ExpressionAttributeNames": {"#keys": "keys"},
+        }
+        stills: dict[str, frozenset[str]] = {}
+        while True:
+            response = self._table.query(**arguments)
+            for item in response.get("Items", []):
+                keys = json.loads(str(item["keys"]))
+                partitions = frozenset(str(pk)[len(COLOR_PREFIX) :] for pk, _ in keys)
+                stills[str(item["sk"])[len(MANIFEST_PREFIX) :]] = partitions
+            if "LastEvaluatedKey" not in response:
+                return stills
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
 
 def _manifest_key(still: StillKey) -> dict[str, str]:
     return {"pk": film_pk(still.film), "sk": f"{MANIFEST_PREFIX}{still.name}"}

@@ -121,6 +121,10 @@ class ColorIndex(Protocol):
         """Every colour filed under ``partition`` (of ``film`` only, when given)."""
         ...
 
+    def film_partitions(self, film: str) -> dict[str, frozenset[str]]:
+        """Each indexed still of ``film`` (by name) and the partitions its colours are filed under."""
+        ...
+
 
 class StillStore(Protocol):
     """Stills and their outputs in one bucket; reads of a still are pinned to one object version."""

@@ -33,17 +33,22 @@ from palette_service.errors import InvalidCursorError
 SPARE_HITS = 10
 MAX_RANKINGS_PER_PAGE = 5
 PARALLEL_READS = 16
+# What a search may read before it stops widening: a few seconds of an API request at most.
+WIDENING_PARTITIONS = 300
+WIDENING_ITEMS = 50_000
 
 
 @dataclass(frozen=True)
 class SearchPage:
-    """A page of hits; ``searched`` is the query as last searched (a mix's widened radius)."""
+    """A page of hits; ``searched`` is the query as last searched (a mix's widened radius), and
+    ``exact`` whether the page is proved to be the true ranking's (see :func:`find`)."""
 
     hits: list[Hit]
     next_cursor: str | None
     candidates: int
     partitions: int
     searched: SearchQuery
+    exact: bool
 
 
 def find(
@@ -57,16 +62,29 @@ def find(
 
     A mix or "more like this" page that its cells cannot prove exact is searched again over wider
     cells (:func:`search.widened`), reading only the cells not read yet; its cursor still names the
-    query asked."""
+    query asked. With a film filter, the film's manifests (read once, at the first widening) name the
+    cells its stills are filed under, so only those are read, and the search stops once every still
+    of the film has been ranked. A widening that would read more than ``WIDENING_PARTITIONS``
+    partitions in all, or follow reads of more than ``WIDENING_ITEMS`` entries, is not made: the page
+    is then the best of what was read, and says it is not proved exact."""
     scope = query_scope(query)
     after = _position(decode_cursor(cursor, scope)) if cursor else None
     found = _Found()
     checked: dict[tuple[str, str], bool] = {}
+    film: dict[str, frozenset[str]] | None = None
     while True:
-        found.read(index, search.candidate_cells(query), query.film)
+        found.read(index, _cells(query, film), query.film)
         hits, more = _checked_page(query, found, _Checks(repository, found.sequencers, checked), after)
         wider = search.widened(query)
-        if wider is None or search.exact_page(query, hits):
+        exact = search.exact_page(query, hits)
+        if exact or wider is None:
+            break
+        if query.film is not None and film is None:
+            film = index.film_partitions(query.film)
+        if film is not None and set(film) <= {name for _, name in found.candidates}:
+            exact = True  # every still of the film has been ranked: nothing is left outside the cells
+            break
+        if not found.affords(_cells(wider, film)):
             break
         query = wider
     next_cursor = encode_cursor(_key_of(hits[-1]), scope) if hits and more else None
@@ -76,6 +94,7 @@ def find(
         candidates=len(found.candidates),
         partitions=len(found.partitions),
         searched=query,
+        exact=exact,
     )
 
 
@@ -86,6 +105,15 @@ def query_scope(query: SearchQuery) -> str:
     return "search:" + hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def _cells(query: SearchQuery, film: dict[str, frozenset[str]] | None) -> list[str]:
+    """The query's cells; once a film's stills are known, only those of its cells they are filed under."""
+    cells = search.candidate_cells(query)
+    if film is None:
+        return cells
+    filed = frozenset().union(*film.values())
+    return [cell for cell in cells if cell in filed]
+
+
 @dataclass
 class _Found:
     """The stills read from the index so far, and the version each one's entries came from."""
@@ -93,6 +121,11 @@ class _Found:
     candidates: dict[tuple[str, str], Candidate] = field(default_factory=dict)
     sequencers: dict[tuple[str, str], str] = field(default_factory=dict)
     partitions: set[str] = field(default_factory=set)
+    items: int = 0
+
+    def affords(self, cells: list[str]) -> bool:
+        """Whether reading ``cells`` too keeps the search within its widening budget."""
+        return len(self.partitions.union(cells)) <= WIDENING_PARTITIONS and self.items <= WIDENING_ITEMS
 
     def read(self, index: ColorIndex, partitions: list[str], film: str | None) -> None:
         """Read the partitions not read yet: one Query each, several at a time (a wide query reads
@@ -101,6 +134,7 @@ class _Found:
         with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
             found = pool.map(lambda partition: list(index.colors_in(partition, film)), unread)
         for color in (color for colors in found for color in colors):
+            self.items += 1
             key = (color.film, color.name)
             if key not in self.candidates:
                 self.candidates[key] = Candidate(film=color.film, name=color.name, colors=color.palette)

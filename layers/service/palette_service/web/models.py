@@ -254,7 +254,10 @@ class SearchHit(BaseModel):
 
 
 class SearchPage(BaseModel):
-    """Hits, best first; pass ``next_cursor`` back as ``cursor`` (with the same query) for more."""
+    """Hits, best first; pass ``next_cursor`` back as ``cursor`` (with the same query) for more.
+    ``exact``: whether the page is proved to be the true ranking's first (always, for a colour or a
+    class; for a mix or "more like this", unless the search stopped widening at its read budget)."""
 
     items: list[SearchHit]
     next_cursor: str | None
+    exact: bool
