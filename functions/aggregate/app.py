@@ -21,7 +21,7 @@ from palette_service.data.clients import make_color_index, make_film_adapters, m
 from palette_service.data.stream import changed_films, changed_stills
 from palette_service.domain import aggregation, indexing
 from palette_service.domain.films import StillChange
-from palette_service.observability import logger, metrics, tracer
+from palette_service.observability import capture_lambda_handler, logger, metrics
 from palette_service.settings import ServiceSettings
 
 
@@ -49,7 +49,7 @@ def reindex(change: StillChange) -> None:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "films" in event:
