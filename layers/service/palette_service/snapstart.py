@@ -9,7 +9,8 @@ in memory is then shared by every restored environment, so :func:`prepare_snapsh
   and a restore pays for neither;
 * before the snapshot, closes every AWS client (no connection pool is carried into a snapshot, where
   its sockets would be dead or shared) and forgets the cached services, which the first request after
-  a restore rebuilds from the already loaded models;
+  a restore rebuilds from the service models boto3's default session already loaded (its credentials
+  come from Lambda's container credentials endpoint under SnapStart, and refresh themselves);
 * after each restore, reseeds the ``random`` module (botocore's retry jitter) and numpy's global
   generator if loaded, so restored environments do not all draw the same "random" numbers. The
   palettes' own clustering is seeded on purpose (the same still gives the same palette) and stays so.
