@@ -17,7 +17,7 @@ SAM_STAMP := $(SAM_VENV)/.installed
 OUT ?= out
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help venv browser test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick bench-film bench-search samples invoke sam-build layer-size security deploy clean
+.PHONY: help venv browser test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick bench-film bench-search bench-cold bench-memory samples invoke sam-build layer-size security deploy clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -77,8 +77,17 @@ demo: $(STAMP)  ## the README's run command: the whole service on 127.0.0.1 with
 test-e2e: $(STAMP) browser  ## end-to-end tests only (local stack, HTTP API, client, Chromium)
 	$(BIN)/python -m pytest -m e2e
 
-bench: $(STAMP)  ## benchmark against the notebook method, peers and the decode floor (~6 min; figures in bench/results.txt)
+bench: $(STAMP)  ## benchmark against the notebook method, peers and the decode floor, then cold starts and the memory sweep (~9 min; figures in bench/*results.txt)
 	$(BIN)/python -m bench.benchmark | tee bench/results.txt
+	$(MAKE) --no-print-directory bench-cold bench-memory
+
+bench-cold: $(STAMP)  ## handler import times and the first palette beside the eager-import baseline (~1 min; figures in bench/cold_start_results.txt)
+	@echo '$$ make bench-cold   # $(BIN)/python -m bench.cold_start' > bench/cold_start_results.txt
+	$(BIN)/python -m bench.cold_start | tee -a bench/cold_start_results.txt
+
+bench-memory: $(STAMP)  ## the extract function's memory from a sweep of CPU shares: ms and cost per still (~2 min; figures in bench/memory_sweep_results.txt)
+	@echo '$$ make bench-memory   # $(BIN)/python -m bench.memory_sweep' > bench/memory_sweep_results.txt
+	$(BIN)/python -m bench.memory_sweep | tee -a bench/memory_sweep_results.txt
 
 bench-quick: $(STAMP)  ## the benchmark with fewer images and repeats (about a minute)
 	$(BIN)/python -m bench.benchmark --quick

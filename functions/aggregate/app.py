@@ -29,7 +29,7 @@ from palette_service.data.clients import (
 from palette_service.data.stream import changed_films, changed_stills, given_up_records
 from palette_service.domain import aggregation, indexing
 from palette_service.domain.films import StillChange
-from palette_service.observability import logger, metrics, tracer
+from palette_service.observability import capture_lambda_handler, logger, metrics
 from palette_service.settings import ServiceSettings
 
 
@@ -57,7 +57,7 @@ def reindex(change: StillChange) -> None:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "films" in event:

@@ -20,15 +20,15 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from palette_service.data.clients import make_adapters, make_color_index, make_film_repository
 from palette_service.domain import film_reads, reads, search, search_reads
 from palette_service.domain.films import DEFAULT_BARCODE_STYLE
 from palette_service.domain.listing import DEFAULT_LIMIT, MAX_LIMIT, PREFIX_PATTERN, list_stills
 from palette_service.domain.ports import ColorIndex, FilmRepository, StillRepository, StillStore
 from palette_service.errors import ReadError
-from palette_service.observability import logger, metrics, tracer
+from palette_service.observability import capture_lambda_handler, logger, metrics
 from palette_service.settings import ServiceSettings
-from palette_service.web import gallery, openapi, routes
+from palette_service.snapstart import prepare_snapshot
+from palette_service.web import openapi, routes
 from palette_service.web.error_handlers import install_error_handlers
 from palette_service.web.errors import http_status
 from palette_service.web.middleware import reject_unknown_query_parameters
@@ -41,9 +41,25 @@ from palette_service.web.models import (
     StillPage,
     StillSummary,
 )
-from palette_service.web.responses import HTML_HEADERS, content_disposition, is_text_media_type
+from palette_service.web.responses import (
+    CONTENT_SECURITY_POLICY,
+    GALLERY_DEFAULT_LIMIT,
+    GALLERY_MAX_LIMIT,
+    HTML_HEADERS,
+    content_disposition,
+    is_text_media_type,
+)
 from palettes.barcode import BARCODE_STYLES, MAX_HEIGHT, MAX_WIDTH
 from palettes.basic_colors import BASIC_COLOR_TERMS
+
+# Loaded by the requests that need them, not by this module, and before a SnapStart snapshot: boto3 and
+# the clients (any route's first request), the gallery page (its routes), Powertools' OpenAPI
+# document models (/openapi.json). The X-Ray SDK loads only when tracing is on (observability).
+DEFERRED_MODULES = (
+    "palette_service.data.clients",
+    "palette_service.web.gallery",
+    "aws_lambda_powertools.event_handler.openapi.models",
+)
 
 app = APIGatewayRestResolver(
     enable_validation=True,
@@ -65,7 +81,10 @@ class ReadServices:
 
 @cache
 def services() -> ReadServices:
-    """Settings and clients, made once per execution environment (cold start)."""
+    """Settings and clients, made once per execution environment (on the first request, which is
+    when boto3 loads)."""
+    from palette_service.data.clients import make_adapters, make_color_index, make_film_repository
+
     settings = ServiceSettings.from_env()
     repository, storage = make_adapters(settings)
     return ReadServices(
@@ -75,6 +94,9 @@ def services() -> ReadServices:
         films=make_film_repository(settings),
         index=make_color_index(settings),
     )
+
+
+prepare_snapshot(services, DEFERRED_MODULES)
 
 
 def path_segment(raw: str) -> str:
@@ -352,10 +374,12 @@ def _search_page(query: search.SearchQuery, cursor: str | None) -> SearchPage:
 @app.get(routes.GALLERY, include_in_schema=False)
 def get_gallery(
     prefix: Annotated[str | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=gallery.MAX_LIMIT)] = gallery.DEFAULT_LIMIT,
+    limit: Annotated[int, Query(ge=1, le=GALLERY_MAX_LIMIT)] = GALLERY_DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query()] = None,
 ) -> Response[str]:
     if not prefix:
+        from palette_service.web import gallery
+
         return _html(HTTPStatus.OK, gallery.render_index())
     return _gallery_page(prefix, limit, cursor, keep_query={"prefix": prefix})
 
@@ -363,7 +387,7 @@ def get_gallery(
 @app.get(routes.resolver_path(routes.FILM_GALLERY), include_in_schema=False)
 def get_film_gallery(
     film: str,
-    limit: Annotated[int, Query(ge=1, le=gallery.MAX_LIMIT)] = gallery.DEFAULT_LIMIT,
+    limit: Annotated[int, Query(ge=1, le=GALLERY_MAX_LIMIT)] = GALLERY_DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query()] = None,
 ) -> Response[str]:
     return _gallery_page(f"{path_segment(film)}/", limit, cursor, keep_query={})
@@ -372,6 +396,9 @@ def get_film_gallery(
 def _gallery_page(
     prefix: str, limit: int, cursor: str | None, *, keep_query: dict[str, str]
 ) -> Response[str]:
+    # The page's renderer loads with the first gallery request: the JSON routes never need it.
+    from palette_service.web import gallery
+
     current = services()
     try:
         page = gallery.collect_gallery(
@@ -384,7 +411,7 @@ def _gallery_page(
 
 
 def _html(status: int, page: str) -> Response[str]:
-    headers = {"Content-Security-Policy": gallery.CONTENT_SECURITY_POLICY, **HTML_HEADERS}
+    headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, **HTML_HEADERS}
     return Response(status, "text/html; charset=utf-8", body=page, headers=headers)
 
 
@@ -397,7 +424,7 @@ def get_openapi() -> Response[str]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
+@capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     response = app.resolve(event, context)

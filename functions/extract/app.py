@@ -9,11 +9,15 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from palette_service.data.clients import make_adapters
 from palette_service.domain.extraction import ExtractionServices, process_s3_event
 from palette_service.domain.outcomes import Outcome, StillOutcome
-from palette_service.observability import logger, metrics, tracer
+from palette_service.observability import capture_lambda_handler, logger, metrics
 from palette_service.settings import ServiceSettings
+from palette_service.snapstart import prepare_snapshot
+
+# Loaded by the first event, not by this module (an on-demand cold start imports only what routing an
+# event needs), and before a SnapStart snapshot: boto3 and the clients, numpy, the clustering, Pillow.
+DEFERRED_MODULES = ("palette_service.data.clients", "palettes.extraction", "palettes.swatch")
 
 _METRIC_NAMES = {
     Outcome.PROCESSED: "StillsProcessed",
@@ -25,14 +29,20 @@ _METRIC_NAMES = {
 
 @cache
 def services() -> ExtractionServices:
-    """Settings and clients, made once per execution environment (cold start)."""
+    """Settings and clients, made once per execution environment (on the first event, which is
+    when boto3 loads)."""
+    from palette_service.data.clients import make_adapters
+
     settings = ServiceSettings.from_env()
     repository, storage = make_adapters(settings)
     return ExtractionServices(settings=settings, storage=storage, repository=repository)
 
 
+prepare_snapshot(services, DEFERRED_MODULES)
+
+
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     outcomes = process_s3_event(event, services())

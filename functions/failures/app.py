@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from palette_service.data.clients import make_replay_queue, make_repository
 from palette_service.domain.failures import FailureServices, record_given_up
 from palette_service.domain.outcomes import Outcome
-from palette_service.observability import logger, metrics, tracer
+from palette_service.observability import capture_lambda_handler, logger, metrics
 from palette_service.settings import ServiceSettings
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -41,7 +41,7 @@ def record_message(record: SQSRecord) -> None:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(

@@ -1,4 +1,8 @@
-"""The AWS clients of a function, made once per execution environment from its settings."""
+"""The AWS clients of a function, made once per execution environment from its settings.
+
+Every client made here is remembered until :func:`close_clients`, which SnapStart's before-snapshot
+hook calls so that no client carries an open connection into a snapshot (``palette_service.snapstart``).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,25 @@ if TYPE_CHECKING:
 
 # Standard retry mode: backs off on throttling and 5xx before an error reaches the handler.
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+# The clients made in this execution environment and not closed yet (see close_clients).
+_open_clients: list[Any] = []
+
+
+def _client(service: str) -> Any:
+    client = boto3.client(service, config=CLIENT_CONFIG)  # type: ignore[call-overload]
+    _open_clients.append(client)
+    return client
+
+
+def close_clients() -> int:
+    """Close every client made here (their connection pools) and forget them; how many there were.
+
+    A closed client must not be used again: the functions rebuild theirs (their ``services()``) after.
+    """
+    closed = len(_open_clients)
+    while _open_clients:
+        _open_clients.pop().close()
+    return closed
 
 
 def make_repository(settings: ServiceSettings) -> DynamoStillRepository:
@@ -28,7 +51,7 @@ def make_repository(settings: ServiceSettings) -> DynamoStillRepository:
 
 def make_adapters(settings: ServiceSettings) -> tuple[DynamoStillRepository, S3StillStore]:
     """The table and bucket access of the service, on boto3 clients with standard retries."""
-    store = S3StillStore(boto3.client("s3", config=CLIENT_CONFIG), settings.stills_bucket)
+    store = S3StillStore(_client("s3"), settings.stills_bucket)
     return make_repository(settings), store
 
 
@@ -41,22 +64,22 @@ def make_color_index(settings: ServiceSettings) -> DynamoColorIndex:
 
 
 def _table(settings: ServiceSettings) -> Table:
-    return boto3.resource("dynamodb", config=CLIENT_CONFIG).Table(settings.palettes_table)
+    resource = boto3.resource("dynamodb", config=CLIENT_CONFIG)
+    _open_clients.append(resource.meta.client)
+    return resource.Table(settings.palettes_table)
 
 
 def make_film_adapters(settings: ServiceSettings) -> tuple[DynamoFilmRepository, S3StillStore]:
     """The films' aggregates and the bucket, for the aggregate function."""
-    return make_film_repository(settings), S3StillStore(
-        boto3.client("s3", config=CLIENT_CONFIG), settings.stills_bucket
-    )
+    return make_film_repository(settings), S3StillStore(_client("s3"), settings.stills_bucket)
 
 
 def make_replay_queue(settings: ServiceSettings) -> SqsReplayQueue:
     if settings.replay_queue_url is None:
         raise SettingsError("bad service configuration: REPLAY_QUEUE_URL is not set")
-    return SqsReplayQueue(boto3.client("sqs", config=CLIENT_CONFIG), settings.replay_queue_url)
+    return SqsReplayQueue(_client("sqs"), settings.replay_queue_url)
 
 
 def make_streams_client() -> Any:
     """A DynamoDB Streams client, to read a given-up batch of the table's stream again."""
-    return boto3.client("dynamodbstreams", config=CLIENT_CONFIG)
+    return _client("dynamodbstreams")

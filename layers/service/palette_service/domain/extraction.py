@@ -26,6 +26,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
+import palettes
 from palette_service.domain.events import ObjectEvent, not_a_still_change, parse_s3_event, record_of_event
 from palette_service.domain.keys import InvalidKeyLayoutError, still_of
 from palette_service.domain.outcomes import Outcome, StillOutcome
@@ -46,9 +47,9 @@ from palette_service.errors import (
     PermanentStillError,
     StaleEventError,
 )
-from palette_service.observability import logger, tracer
+from palette_service.observability import capture_method, logger
 from palette_service.settings import ServiceSettings
-from palettes import ExtractParams, PaletteError, extract, render_swatch
+from palettes import ExtractParams, PaletteError
 from palettes.exports import MEDIA_TYPES, export_document
 
 _OPTION_NAMES = frozenset(field.name for field in fields(ExtractParams))
@@ -93,7 +94,7 @@ def params_from_metadata(metadata: Mapping[str, str]) -> ExtractParams:
     return ExtractParams.from_strings(options)
 
 
-@tracer.capture_method(capture_response=False)
+@capture_method
 def process_object_event(object_event: ObjectEvent, services: ExtractionServices) -> StillOutcome:
     """Process one record; see the module docstring."""
     return _process(object_event, services, repair=False)
@@ -190,10 +191,10 @@ def _extract(object_event: ObjectEvent, services: ExtractionServices) -> _Extrac
         params = params_from_metadata(head.metadata)
         position = position_from_metadata(head.metadata)
         image = services.storage.download(version)
-        palette = extract(image, **params.as_kwargs(), source_key=object_event.key)
+        palette = palettes.extract(image, **params.as_kwargs(), source_key=object_event.key)
         return _Extraction(
             document=palette.to_dict(),
-            swatch=render_swatch(palette),
+            swatch=palettes.render_swatch(palette),
             params=params,
             size=head.size,
             summary=None if palette.summary is None else palette.summary.to_bytes(),

@@ -30,15 +30,11 @@ from palette_service.domain.ports import FilmRepository, StillRepository, StillS
 from palette_service.domain.reads import ExportFile, ExportFormat, export_palette, read_swatch
 from palette_service.domain.records import StillRecord, StillStatus
 from palette_service.errors import ReadError
+from palette_service.web.responses import CONTENT_SECURITY_POLICY
+from palette_service.web.responses import GALLERY_DEFAULT_LIMIT as DEFAULT_LIMIT
+from palette_service.web.responses import GALLERY_MAX_LIMIT as MAX_LIMIT
 from palette_service.web.routes import still_path
 
-DEFAULT_LIMIT = 24
-# Each still adds its swatch (about 30 KB, 40 KB as base64): 48 keep a page far below Lambda's 6 MB
-# response limit.
-MAX_LIMIT = 48
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'"
-)
 _EXPORT_LABELS = {"json": "JSON", "css": "CSS", "gpl": "GIMP", "ase": "ASE", "text": "Text"}
 # The page's style sheet, inlined (the page loads nothing): one file beside this module.
 _STYLE = (Path(__file__).parent / "gallery.css").read_text(encoding="utf-8")

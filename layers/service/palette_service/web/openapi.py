@@ -11,7 +11,6 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.event_handler.openapi.models import APIKey, Server
 from aws_lambda_powertools.event_handler.openapi.types import (
     OpenAPIResponse,
     OpenAPIResponseContentModel,
@@ -76,7 +75,11 @@ def server_url(request_path: str, route_path: str) -> str:
 @cache
 def openapi_document(app: APIGatewayRestResolver, server: str) -> str:
     """The OpenAPI document served under ``server``, without Powertools' generic 422 (request
-    validation errors answer 400 here) and with the 403 that API Gateway answers itself."""
+    validation errors answer 400 here) and with the 403 that API Gateway answers itself.
+
+    Powertools' OpenAPI document models load here, with the first request for the document."""
+    from aws_lambda_powertools.event_handler.openapi.models import APIKey, Server
+
     document = json.loads(
         app.get_openapi_json_schema(
             title=API_TITLE,

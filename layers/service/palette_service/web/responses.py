@@ -11,6 +11,16 @@ from urllib.parse import quote
 _UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._ -]")
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
+# The gallery page's size and policy, here rather than in web.gallery so that the API's routes name
+# them without importing the page's renderer (it loads on the first gallery request).
+GALLERY_DEFAULT_LIMIT = 24
+# Each still adds its swatch (about 30 KB, 40 KB as base64): 48 keep a page far below Lambda's 6 MB
+# response limit.
+GALLERY_MAX_LIMIT = 48
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'"
+)
+
 HTML_HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
