@@ -39,10 +39,11 @@ def test_a_metered_load_test_counts_what_each_still_costs(tmp_path: Path) -> Non
     assert (counts["run"]["done"], counts["run"]["failed"]) == (done, failed)
     extract = counts["functions"]["ExtractFunction"]
     assert extract["invocations"] == STILLS
-    # Every still: HEAD and GET of the upload, a claim and an outcome; a DONE one writes JSON and swatch.
+    # Every still: a HEAD and an outcome write; a DONE one also a claim (before its outputs), the JSON
+    # and the swatch (a non-image fails before its claim).
     assert extract["requests"]["s3:HeadObject"] == STILLS
     assert extract["requests"]["s3:PutObject"] == 2 * done
-    assert extract["requests"]["dynamodb:UpdateItem"] == 2 * STILLS
+    assert extract["requests"]["dynamodb:UpdateItem"] == 2 * done + failed
     assert extract["write_units"]["UpdateItem"] >= 2 * STILLS  # at least a unit per write
     assert extract["index_writes"]["UpdateItem"] == STILLS  # each outcome enters the listing index once
     assert extract["log_bytes"] > 0 and extract["billed_ms"] > 0
