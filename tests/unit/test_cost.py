@@ -157,3 +157,18 @@ def test_make_cost_prints_the_committed_counts(capsys: pytest.CaptureFixture[str
         assert title in printed
     counts = json.loads(Path(cost.COUNTS_PATH).read_text())
     assert counts["run"]["checks_passed"] is True
+
+
+def _block(lines: list[str], title: str) -> list[str]:
+    start = next(index for index, line in enumerate(lines) if line.startswith(title))
+    end = lines.index("", start)
+    return [line.rstrip() for line in lines[start:end]]
+
+
+def test_the_readme_quotes_make_cost() -> None:
+    """The README's table is what ``make cost`` prints from the committed counts (update both together)."""
+    template = StackTemplate.read(stack_name="palettes", region=prices.REGION)
+    printed = cost.report(cost.Counts.load(cost.COUNTS_PATH), cost.function_configs(template))
+    quoted = _block(printed, "processing one million stills") + [""] + _block(printed, "what moves")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "\n".join(quoted) in readme
