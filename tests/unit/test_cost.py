@@ -169,6 +169,6 @@ def test_the_readme_quotes_make_cost() -> None:
     """The README's table is what ``make cost`` prints from the committed counts (update both together)."""
     template = StackTemplate.read(stack_name="palettes", region=prices.REGION)
     printed = cost.report(cost.Counts.load(cost.COUNTS_PATH), cost.function_configs(template))
-    quoted = _block(printed, "processing one million stills") + [""] + _block(printed, "what moves")
+    quoted = [*_block(printed, "processing one million stills"), "", *_block(printed, "what moves")]
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert "\n".join(quoted) in readme
