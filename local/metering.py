@@ -8,7 +8,8 @@ DynamoDB, the request units AWS bills for (the local endpoint, moto, reports non
   1, also when its condition fails; each global secondary index the item is in (before or after)
   adds a write of the projected item (ALL here), a delete and a put when the index key changes;
 * a read is billed 1 RRU per started 4 KB, of the item (GetItem) or of all the items a page
-  returns (Query, Scan), half of that when eventually consistent;
+  returns (Query, Scan), half of that when eventually consistent; a read with a projection is
+  counted at the size returned, a little under what DynamoDB bills (the whole items);
 * item size is DynamoDB's: attribute names plus values (strings in UTF-8, numbers about one byte
   per two digits plus one, 3 bytes plus 1 per element for lists and maps).
 
