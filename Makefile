@@ -17,7 +17,7 @@ SAM_STAMP := $(SAM_VENV)/.installed
 OUT ?= out
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help venv browser test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick bench-film bench-search bench-cold bench-memory samples invoke sam-build layer-size security deploy clean
+.PHONY: help venv browser test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick bench-film bench-search bench-cold bench-memory cost samples invoke sam-build layer-size security deploy clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -97,6 +97,14 @@ bench-film: $(STAMP)  ## film palettes from colour summaries beside the pooled p
 
 bench-search: $(STAMP)  ## colour search on 100,000 generated stills: recall and NDCG against brute force, cost per query, at 1M by extrapolation (~10 min; figures in bench/search_results.txt)
 	$(BIN)/python -m bench.search | tee bench/search_results.txt
+
+cost: $(STAMP)  ## the cost of a million stills and a million API reads, from measured counts (MEASURE=1: re-measure with the metered 1000-still load test first, ~30 min on 2 shared cores)
+	@if [ -n "$(MEASURE)" ]; then \
+	  $(BIN)/python -m scripts.load_test --stills 1000 --films 10 --uploaders 8 --counts $(OUT)/load-counts.json && \
+	  $(BIN)/python -m bench.cost --counts $(OUT)/load-counts.json; \
+	else \
+	  $(BIN)/python -m bench.cost; \
+	fi
 
 samples: $(STAMP)  ## rebuild samples/stills and samples/LICENSES.md from the installed scikit-image wheel
 	$(BIN)/python samples/make_samples.py

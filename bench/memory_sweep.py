@@ -43,7 +43,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.prices import ARCHITECTURES, PRICES_AS_OF, PRICES_REGION, lambda_cost
+from bench.prices import ARCHITECTURES, PRICES_READ_ON, REGION, lambda_cost
 
 MEMORY_SIZES = (512, 1024, 1769, 3008)
 FULL_VCPU_MB = 1769
@@ -264,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     limit = "cgroup v1 CFS quota" if use_cgroup else "taskset to one core + SIGSTOP/SIGCONT duty cycle"
     print(
         f"memory sweep: {args.stills} film-like 1920x1080 stills per size, CPU limited by {limit}, "
-        f"load average {os.getloadavg()[0]:.1f}; prices {PRICES_REGION} as of {PRICES_AS_OF} "
+        f"load average {os.getloadavg()[0]:.1f}; prices {REGION} as of {PRICES_READ_ON} "
         "(bench/prices.py)"
     )
     with tempfile.TemporaryDirectory(prefix="memory-sweep-") as folder:

@@ -27,11 +27,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from palettes_stack.async_invoke import error_payload
 from palettes_stack.context import LocalContext
 from palettes_stack.template import REPOSITORY, FunctionSpec
+
+if TYPE_CHECKING:
+    from local.metering import EnvironmentMeter
 
 # Lambda allows 10 s of init; spawning an interpreter that imports numpy and Pillow on a
 # small, busy machine can take longer, and a slow cold start is not the failure this should catch.
@@ -92,7 +95,14 @@ def function_environment(
 class ExecutionEnvironment:
     """One process running ``function``'s handler; :meth:`invoke` blocks until it answers or times out."""
 
-    def __init__(self, function: FunctionSpec, environment: Mapping[str, str], log_path: Path) -> None:
+    def __init__(
+        self,
+        function: FunctionSpec,
+        environment: Mapping[str, str],
+        log_path: Path,
+        *,
+        meter_path: Path | None = None,
+    ) -> None:
         self.function = function
         self._environment = {**environment, "PYTHONPATH": str(REPOSITORY), "PYTHONUNBUFFERED": "1"}
         self._log_path = log_path
@@ -103,6 +113,7 @@ class ExecutionEnvironment:
             "code_dir": str(function.code_dir),
             "layer_dirs": [str(path) for path in function.layer_dirs],
             "memory_mb": function.memory_mb,
+            "meter_path": str(meter_path.resolve()) if meter_path else None,
         }
         self._process: subprocess.Popen[bytes] | None = None
         self._connection: Connection | None = None
@@ -223,10 +234,20 @@ class ExecutionEnvironment:
 
 
 class EnvironmentPool:
-    """Up to ``size`` environments of one function: its concurrency. An invocation borrows an idle one."""
+    """Up to ``size`` environments of one function: its concurrency. An invocation borrows an idle one.
+
+    ``metered``: each environment also records what every invocation's AWS calls are billed for, in
+    ``environment-N.usage.jsonl`` beside its log (``local.metering``).
+    """
 
     def __init__(
-        self, function: FunctionSpec, environment: Mapping[str, str], log_group: Path, size: int
+        self,
+        function: FunctionSpec,
+        environment: Mapping[str, str],
+        log_group: Path,
+        size: int,
+        *,
+        metered: bool = False,
     ) -> None:
         if size < 1:
             raise ValueError("a function needs at least one execution environment")
@@ -234,7 +255,12 @@ class EnvironmentPool:
         self.size = size
         log_group.mkdir(parents=True, exist_ok=True)
         self._environments = [
-            ExecutionEnvironment(function, environment, log_group / f"environment-{number}.log")
+            ExecutionEnvironment(
+                function,
+                environment,
+                log_group / f"environment-{number}.log",
+                meter_path=log_group / f"environment-{number}.usage.jsonl" if metered else None,
+            )
             for number in range(1, size + 1)
         ]
         self._idle: queue.Queue[ExecutionEnvironment] = queue.Queue()
@@ -288,6 +314,7 @@ def _serve(fd: int) -> None:
     connection = Connection(fd)
     bootstrap: dict[str, Any] = connection.recv()
     sys.path[:0] = [bootstrap["code_dir"], *bootstrap["layer_dirs"]]
+    meter = _install_meter(bootstrap["meter_path"])
     handler, init_error = _init(bootstrap["handler"])
     connection.send(("ready", init_error))
     while True:
@@ -306,7 +333,7 @@ def _serve(fd: int) -> None:
             deadline=deadline,
             log_group_name=f"/aws/lambda/{bootstrap['function_name']}",
         )
-        connection.send(_run(handler, json.loads(event_json), context))
+        connection.send(_run(handler, json.loads(event_json), context, meter))
 
 
 def _init(handler_path: str) -> tuple[Any, dict[str, Any] | None]:
@@ -319,8 +346,23 @@ def _init(handler_path: str) -> tuple[Any, dict[str, Any] | None]:
         return None, error_payload(error, error_type="Runtime.ImportModuleError")
 
 
-def _run(handler: Any, event: Any, context: LocalContext) -> tuple[str, Any]:
+def _install_meter(path: str | None) -> EnvironmentMeter | None:
+    """When the stack meters: a hook on boto3's default session, before the handler makes clients from it."""
+    if path is None:
+        return None
+    import boto3
+
+    from local.metering import EnvironmentMeter
+
+    boto3.setup_default_session()
+    assert boto3.DEFAULT_SESSION is not None
+    return EnvironmentMeter.install(Path(path), boto3.DEFAULT_SESSION.events)
+
+
+def _run(handler: Any, event: Any, context: LocalContext, meter: EnvironmentMeter | None) -> tuple[str, Any]:
     request_id = context.aws_request_id
+    if meter is not None:
+        meter.begin()
     print(f"START RequestId: {request_id} Version: $LATEST")
     started = time.perf_counter()
     try:
@@ -332,6 +374,8 @@ def _run(handler: Any, event: Any, context: LocalContext) -> tuple[str, Any]:
         answer = ("error", error_payload(error, error_type="Runtime.ExitError"))
     duration = (time.perf_counter() - started) * 1000
     print(f"END RequestId: {request_id}\nREPORT RequestId: {request_id}\tDuration: {duration:.2f} ms")
+    if meter is not None:
+        meter.end(event, duration)
     return answer
 
 

@@ -75,7 +75,8 @@ class LocalStackSettings:
 
     ``extract_concurrency`` is the extract function's number of execution environments (every other
     function has one); ``retry_delays`` are the waits before the retries of an asynchronous
-    invocation (Lambda waits about 1 and 2 minutes).
+    invocation (Lambda waits about 1 and 2 minutes). ``meter_requests``: every execution environment
+    records what each invocation's AWS calls are billed for (``local.metering``), beside its log.
     """
 
     template_path: Path = TEMPLATE_PATH
@@ -89,6 +90,7 @@ class LocalStackSettings:
     retry_delays: Sequence[int] = (1, 2)
     log_dir: Path | None = None
     parameters: Mapping[str, str] | None = None
+    meter_requests: bool = False
 
 
 def generate_api_key() -> str:
@@ -225,7 +227,11 @@ class LocalStack:
                 function, endpoint_url=self.endpoint_url, region=self.settings.region
             )
             self._pools[logical_id] = EnvironmentPool(
-                function, environment, self.log_dir / function.logical_id, size
+                function,
+                environment,
+                self.log_dir / function.logical_id,
+                size,
+                metered=self.settings.meter_requests,
             )
         starters = [threading.Thread(target=pool.start, daemon=True) for pool in self._pools.values()]
         for thread in starters:

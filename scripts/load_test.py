@@ -17,6 +17,10 @@ from that version; nothing in the failure queue; each still handled exactly once
 own StillsProcessed / StillsFailed / StillsSkipped metrics). Figures: throughput (stills per second
 per core, from the first upload to the last item), handler duration p50 / p95 / max (the REPORT
 lines of the function's log, as CloudWatch would show them). Exit status 1 when a check fails.
+
+With ``--counts FILE`` the stack is metered (``local.metering``): every function's AWS requests,
+DynamoDB request units, durations and log bytes, then ``--api-reads`` reads through the local API
+and the bytes stored, are written to FILE for the cost model (``scripts/load_counts.py``, ``make cost``).
 """
 
 from __future__ import annotations
@@ -226,6 +230,41 @@ def handler_figures(log_group: Path, report: LoadReport) -> None:
         report.problems.append(f"{report.invocations} invocations for {report.stills} uploads")
 
 
+def measure_for_costs(stack: Any, items: list[dict[str, Any]], options: argparse.Namespace) -> dict[str, Any]:
+    """API reads, then what is stored, while the stack runs; and the functions whose records to sum."""
+    from scripts.load_counts import measure_storage, read_api
+
+    api = read_api(stack, items, options.api_reads)
+    access_log = stack.log_dir / "PalettesApi-access.log"
+    api["access_log_bytes"] = access_log.stat().st_size if access_log.exists() else 0
+    if api["failed"]:
+        raise RuntimeError(f"{api['failed']} of {api['reads']} API reads failed")
+    return {"api": api, "storage": measure_storage(stack), "functions": sorted(stack.functions)}
+
+
+def write_counts_file(
+    options: argparse.Namespace, report: LoadReport, log_dir: Path, measured: dict[str, Any]
+) -> None:
+    from scripts.load_counts import write_counts
+
+    run = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "command": "python -m scripts.load_test " + " ".join(sys.argv[1:]),
+        "stills": report.stills,
+        "done": report.done,
+        "failed": report.failed,
+        "checks_passed": report.ok,
+    }
+    write_counts(
+        options.counts,
+        run=run,
+        log_dir=log_dir,
+        functions=measured["functions"],
+        storage=measured["storage"],
+        api=measured["api"],
+    )
+
+
 def run(options: argparse.Namespace) -> LoadReport:
     from local.stack import LocalStack, LocalStackSettings
 
@@ -242,6 +281,7 @@ def run(options: argparse.Namespace) -> LoadReport:
         stack_name=f"palettes-load-{os.getpid()}",
         extract_concurrency=options.environments,
         log_dir=log_dir,
+        meter_requests=options.counts is not None,
     )
     with LocalStack(settings) as stack:
         started, started_at = time.monotonic(), datetime.now(UTC)
@@ -252,6 +292,8 @@ def run(options: argparse.Namespace) -> LoadReport:
             report.problems.append("the extract function's queue was not drained in time")
         items = check(stack, uploads, report)
         extract_logs = log_dir / stack.extract_function.logical_id
+        if options.counts is not None:
+            measured = measure_for_costs(stack, items, options)
     # From the first upload to the last item written (the items' own timestamps: no polling delay).
     if items:
         last = max(
@@ -259,6 +301,8 @@ def run(options: argparse.Namespace) -> LoadReport:
         )
         report.total_seconds = (last - started_at).total_seconds()
     handler_figures(extract_logs, report)
+    if options.counts is not None:
+        write_counts_file(options, report, log_dir, measured)
     report.stills_per_second = options.stills / report.total_seconds if report.total_seconds else 0.0
     report.stills_per_second_per_core = report.stills_per_second / cores
     return report
@@ -287,6 +331,12 @@ def main(argv: list[str] | None = None) -> int:
         "--log-dir", type=Path, help="where the functions' logs go (default: a temporary folder)"
     )
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
+    parser.add_argument(
+        "--counts", type=Path, help="meter the stack and write the cost model's counts here (make cost)"
+    )
+    parser.add_argument(
+        "--api-reads", type=int, default=400, help="API reads made for the counts (default 400)"
+    )
     options = parser.parse_args(argv)
 
     report = run(options)

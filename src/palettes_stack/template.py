@@ -147,6 +147,10 @@ class FunctionSpec:
     api_routes: tuple[ApiRoute, ...]
     sqs_triggers: tuple[SqsTrigger, ...] = ()
     dynamodb_triggers: tuple[DynamoDbTrigger, ...] = ()
+    # What the bill depends on (the cost model): the processor, X-Ray tracing, SnapStart.
+    architecture: str = "x86_64"
+    tracing: bool = False
+    snap_start: bool = False
 
 
 @dataclass(frozen=True)
@@ -315,6 +319,10 @@ class StackTemplate:
             api_routes=sources.routes,
             sqs_triggers=sources.sqs,
             dynamodb_triggers=sources.dynamodb,
+            architecture=str(self.resolve((raw.get("Architectures") or ["x86_64"])[0])),
+            tracing=self.resolve(raw.get("Tracing", "PassThrough")) == "Active",
+            snap_start=self.resolve((raw.get("SnapStart") or {}).get("ApplyOn", "None"))
+            == "PublishedVersions",
         )
 
     def _event_sources(self, events: Mapping[str, Any]) -> _EventSources:
