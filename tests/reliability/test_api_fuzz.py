@@ -41,7 +41,7 @@ BAIT_MARKER = b"BAIT-7f3e9c-must-never-be-served"
 FILMS = {"night-train": 6, "Amélie ñ": 3}
 READ_PREFIXES = ("palettes/", "swatches/")
 # The gallery's pages are HTML for people, and the document does not describe itself.
-UNDOCUMENTED_ROUTES = frozenset({routes.GALLERY, routes.FILM_GALLERY, routes.OPENAPI})
+UNDOCUMENTED_ROUTES = frozenset({routes.GALLERY, routes.FILM_GALLERY, routes.OPENAPI, *routes.PUBLIC_ROUTES})
 
 
 @dataclass
@@ -401,6 +401,8 @@ ROUTES = [
     "/films/night-train",
     "/films/night-train/palette?format=css",
     "/films/night-train/barcode",
+    "/films/night-train/timeline",
+    "/palettes/night-train/frame%201.jpg/image",
 ]
 
 

@@ -18,6 +18,8 @@ from palette_service.settings import ServiceSettings
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
+    from palette_service.data.uploads import S3UploadSigner
+
 # Standard retry mode: backs off on throttling and 5xx before an error reaches the handler.
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
 
@@ -55,3 +57,12 @@ def make_replay_queue(settings: ServiceSettings) -> SqsReplayQueue:
     if settings.replay_queue_url is None:
         raise SettingsError("bad service configuration: REPLAY_QUEUE_URL is not set")
     return SqsReplayQueue(boto3.client("sqs", config=CLIENT_CONFIG), settings.replay_queue_url)
+
+
+def make_upload_signer(settings: ServiceSettings) -> S3UploadSigner:
+    """Presigned grants on the stills bucket, signed with Signature Version 4 (what S3 requires of POST
+    policies in every region)."""
+    from palette_service.data.uploads import S3UploadSigner
+
+    config = CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
+    return S3UploadSigner(boto3.client("s3", config=config), settings.stills_bucket)
