@@ -1,5 +1,5 @@
 // The app's entry: the API key (asked once per tab) and hash routing to the pages.
-import { KeyRefusedError, apiKey } from "./api.js";
+import { apiKey } from "./api.js";
 import { filmPage, filmsPage } from "./browse.js";
 import { searchPage, stillPage } from "./still.js";
 import { uploadPage } from "./upload.js";
@@ -25,12 +25,15 @@ const ctx = {
 };
 
 const PAGES = [
-  [/^#\/films$/, (params) => filmsPage(view, params, ctx)],
-  [/^#\/film\/([^/]+)$/, (params, film) => filmPage(view, film, params, ctx)],
-  [/^#\/still\/([^/]+)\/([^/]+)$/, (params, film, name) => stillPage(view, film, name, ctx)],
-  [/^#\/search$/, (params) => searchPage(view, params, ctx)],
-  [/^#\/upload$/, (params) => uploadPage(view, params, ctx)],
+  [/^#\/films$/, (target, params) => filmsPage(target, params, ctx)],
+  [/^#\/film\/([^/]+)$/, (target, params, film) => filmPage(target, film, params, ctx)],
+  [/^#\/still\/([^/]+)\/([^/]+)$/, (target, params, film, name) => stillPage(target, film, name, ctx)],
+  [/^#\/search$/, (target, params) => searchPage(target, params, ctx)],
+  [/^#\/upload$/, (target, params) => uploadPage(target, params, ctx)],
 ];
+
+// Each navigation renders into its own element, shown only if no later navigation started meanwhile.
+let navigation = 0;
 
 async function route() {
   if (!apiKey.get()) return askForKey();
@@ -44,17 +47,20 @@ async function route() {
     return;
   }
   const [match, page] = found;
+  const token = ++navigation;
+  const target = h("div", { class: "page" });
   view.setAttribute("aria-busy", "true");
   view.replaceChildren(h("p", { class: "message" }, "Loading…"));
   try {
-    await page(params, ...match.slice(1).map(decodeURIComponent));
+    await page(target, params, ...match.slice(1).map(decodeURIComponent));
   } catch (error) {
-    view.replaceChildren(problem(error, askForKey));
-    if (error instanceof KeyRefusedError) return;
-  } finally {
-    view.removeAttribute("aria-busy");
+    target.replaceChildren(problem(error, askForKey));
   }
-  document.getElementById("main").focus({ preventScroll: true });
+  if (token !== navigation) return;
+  view.replaceChildren(target);
+  view.removeAttribute("aria-busy");
+  // The new page's content next for a keyboard or screen reader user, unless the key is asked for again.
+  if (keyForm.hidden) document.getElementById("main").focus({ preventScroll: true });
 }
 
 keyForm.addEventListener("submit", (event) => {

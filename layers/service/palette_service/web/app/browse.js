@@ -1,7 +1,7 @@
 // The films grid and a film's page: its barcode (one stripe per DONE still), palette, stills and exports.
 import { fill, request } from "./api.js";
 import { paletteList, rolesList } from "./palette.js";
-import { exportButtons, h, imageUrl, message, strip, when } from "./ui.js";
+import { exportButtons, h, imageUrl, message, show, strip, when } from "./ui.js";
 
 const FILMS_PER_PAGE = 12;
 const STILLS_PER_PAGE = 48;
@@ -43,7 +43,7 @@ function filmCard(film, ctx) {
 
 export async function filmsPage(view, params, ctx) {
   const page = await request("/films", { query: { limit: FILMS_PER_PAGE, cursor: params.get("cursor") } });
-  view.replaceChildren(
+  show(view, 
     h("h1", {}, "Films"),
     h("p", { class: "meta" }, "Newest change first."),
     page.items.length
@@ -125,5 +125,5 @@ export async function filmPage(view, film, params, ctx) {
       pager(base, stills.next_cursor, params.has("cursor"))),
     h("p", {}, h("a", { href: `#/upload?film=${encodeURIComponent(film)}` }, `Upload stills to ${film}`)),
   );
-  view.replaceChildren(...parts);
+  show(view, ...parts);
 }

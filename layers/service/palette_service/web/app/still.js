@@ -3,7 +3,7 @@
 import { ApiError, fill, request } from "./api.js";
 import { stillHash } from "./browse.js";
 import { paletteList, rolesList } from "./palette.js";
-import { exportButtons, h, message, percent, strip } from "./ui.js";
+import { exportButtons, h, message, percent, show, strip } from "./ui.js";
 
 const MAX_QUERY_COLORS = 5;
 
@@ -43,7 +43,7 @@ export async function stillPage(view, film, name, ctx) {
   } catch (error) {
     if (!(error instanceof ApiError) || error.status === 403) throw error;
     const failed = error.status === 422 ? h("p", { class: "status failed" }, "FAILED") : null;
-    view.replaceChildren(...header, failed, message(error.message, "problem"), image);
+    show(view, ...header, failed, message(error.message, "problem"), image);
     return;
   }
   const similar = h("section", { "aria-labelledby": "similar-title" }, h("h2", { id: "similar-title" }, "More like this"));
@@ -61,7 +61,7 @@ export async function stillPage(view, film, name, ctx) {
     },
   }, "Find stills like this");
   similar.append(more);
-  view.replaceChildren(
+  show(view, 
     ...header,
     h("div", { class: "still-layout" },
       h("figure", {}, image, strip(document.colors, `Palette of ${name}`)),
@@ -103,7 +103,7 @@ export function searchQuery(form) {
 
 export function searchPage(view, params, ctx) {
   const list = h("ol", { class: "query-colors" });
-  const results = h("section", { "aria-labelledby": "results-title" });
+  const results = h("section", { "aria-label": "Search results" });
   const classes = document.body.dataset.classes.split(",");
   const add = h("button", { type: "button", onclick: () => list.children.length < MAX_QUERY_COLORS && colorRow(list) }, "Add a colour");
   const form = h("form", { class: "panel search", onsubmit: async (event) => {
@@ -125,5 +125,5 @@ export function searchPage(view, params, ctx) {
     h("input", { id: "search-film", type: "text", value: params.get("film") || "" }),
     h("button", { type: "submit" }, "Search"));
   colorRow(list, params.get("color") ? `#${params.get("color")}` : "#c0392b");
-  view.replaceChildren(form, results);
+  show(view, form, results);
 }

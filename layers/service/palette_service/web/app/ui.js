@@ -18,6 +18,11 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+// Replace what `container` shows (absent parts left out).
+export function show(container, ...children) {
+  container.replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+}
+
 // Black or white, whichever reads better on `hex` (WCAG relative luminance).
 export function readableOn(hex) {
   const channel = (offset) => {

@@ -2,7 +2,7 @@
 // still until it is DONE (its palette) or FAILED (its reason).
 import { ApiError, request } from "./api.js";
 import { filmHash, stillHash } from "./browse.js";
-import { h, message, strip } from "./ui.js";
+import { h, message, show, strip } from "./ui.js";
 
 const POLL_FIRST_MS = 500;
 const POLL_MAX_MS = 4000;
@@ -77,7 +77,7 @@ async function uploadOne(upload, file, item, ctx) {
 
 export async function uploadPage(view, params, ctx) {
   const form = document.getElementById("upload-form-template").content.firstElementChild.cloneNode(true);
-  view.replaceChildren(form);
+  show(view, form);
   const film = form.querySelector("#upload-film");
   film.value = params.get("film") || "";
   const input = form.querySelector("#upload-files");
