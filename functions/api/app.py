@@ -31,7 +31,7 @@ from palette_service.settings import ServiceSettings
 from palette_service.web import gallery, openapi, routes
 from palette_service.web.error_handlers import install_error_handlers
 from palette_service.web.errors import http_status
-from palette_service.web.middleware import reject_unknown_query_parameters
+from palette_service.web.middleware import add_security_headers, reject_unknown_query_parameters
 from palette_service.web.models import (
     FilmDocument,
     FilmsPage,
@@ -54,7 +54,7 @@ app = APIGatewayRestResolver(
     # A response that does not match its model is our bug: a 500, not the 400 of a bad request.
     response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR,
 )
-app.use(middlewares=[reject_unknown_query_parameters])
+app.use(middlewares=[reject_unknown_query_parameters, add_security_headers])
 install_error_handlers(app)
 
 

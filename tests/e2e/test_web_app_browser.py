@@ -252,3 +252,36 @@ def test_a_wrong_key_gets_a_clear_message_and_the_key_form(browser: Any, stack: 
         tab.check("key")
     finally:
         tab.close()
+
+
+def test_stills_dropped_on_the_drop_zone_are_chosen(uploaded: App) -> None:
+    from playwright.sync_api import expect
+
+    page = uploaded.open("/upload")
+    dropped = page.evaluate_handle(
+        """() => {
+          const transfer = new DataTransfer();
+          for (const name of ["one.png", "two.png"]) {
+            transfer.items.add(new File(["x"], name, { type: "image/png" }));
+          }
+          return transfer;
+        }"""
+    )
+    page.dispatch_event("#dropzone", "drop", {"dataTransfer": dropped})
+    expect(page.locator("#chosen")).to_have_text("2 chosen: one.png, two.png")
+
+
+def test_the_barcode_works_from_the_keyboard(uploaded: App) -> None:
+    from playwright.sync_api import expect
+
+    page = uploaded.open(f"/film/{quote(FILM, safe='')}")
+    expect(page.locator(".barcode .stripe")).to_have_count(2)
+    for _ in range(20):  # the header's links and button, then the first stripe
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('stripe')"):
+            break
+    expect(page.locator(".stripe-preview figcaption")).to_contain_text("1 of 2")
+    # The stills are in film order: no frame given, so by name (coffee.jpg before planted teal.png).
+    expect(page.locator(".stripe-preview figcaption")).to_contain_text(OTHER)
+    page.keyboard.press("Enter")
+    expect(page.locator("#view h1")).to_have_text(OTHER)
