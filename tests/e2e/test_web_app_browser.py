@@ -285,3 +285,23 @@ def test_the_barcode_works_from_the_keyboard(uploaded: App) -> None:
     expect(page.locator(".stripe-preview figcaption")).to_contain_text(OTHER)
     page.keyboard.press("Enter")
     expect(page.locator("#view h1")).to_have_text(OTHER)
+
+
+def test_a_weighted_mix_and_a_class_in_one_film_find_the_planted_still(uploaded: App) -> None:
+    from playwright.sync_api import expect
+
+    page = uploaded.open("/search")
+    page.fill("#color-1", PLANTED_HEX)
+    page.click("text=Add a colour")
+    page.fill("#color-2", "#1e1828")
+    page.fill("#weight-1", "80")
+    page.fill("#weight-2", "20")
+    page.click("form.search button[type=submit]")
+    first = page.locator(".hit").first
+    expect(first.locator("h3")).to_have_text(f"{FILM} / {PLANTED}")
+    expect(first.locator(".matches")).to_contain_text("query colour 2")
+
+    page.select_option("#search-class", "green")
+    page.fill("#search-film", FILM)
+    page.click("form.search button[type=submit]")
+    expect(page.locator(".hit h3")).to_have_text([f"{FILM} / {PLANTED}"])

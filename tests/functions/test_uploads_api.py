@@ -135,6 +135,21 @@ def test_bad_requests_are_a_400_with_a_message(
     assert message in body_json(response)["message"]
 
 
+def test_a_body_that_is_not_utf8_is_a_400(fresh_handlers: None, lambda_context: Any) -> None:
+    from api import app
+
+    event = api_event(routes.UPLOADS)
+    event["httpMethod"] = event["requestContext"]["httpMethod"] = "POST"
+    # API Gateway passes every body base64-encoded here (the API's binary media types are */*).
+    event["body"], event["isBase64Encoded"] = base64.b64encode(b'{"film": "\xff"}').decode(), True
+    event["headers"]["Content-Type"] = "application/json"
+
+    response = app.lambda_handler(event, lambda_context)
+
+    assert response["statusCode"] == 400
+    assert body_json(response)["message"] == "the request body must be JSON in UTF-8"
+
+
 def test_a_still_image_is_a_presigned_get_of_its_recorded_version(
     seeder: Seeder, lambda_context: Any, s3_client: Any, stills_bucket: str
 ) -> None:

@@ -60,9 +60,11 @@ def make_replay_queue(settings: ServiceSettings) -> SqsReplayQueue:
 
 
 def make_upload_signer(settings: ServiceSettings) -> S3UploadSigner:
-    """Presigned grants on the stills bucket, signed with Signature Version 4 (what S3 requires of POST
-    policies in every region)."""
+    """Presigned grants on the stills bucket, signed with Signature Version 4 (what S3 requires in every
+    region), on the bucket's regional virtual-host endpoint (``<bucket>.s3.<region>.amazonaws.com``):
+    the global one may redirect a new bucket's requests, which a browser's CORS upload cannot follow.
+    A local endpoint (an IP address) gets path-style URLs."""
     from palette_service.data.uploads import S3UploadSigner
 
-    config = CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
+    config = CLIENT_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
     return S3UploadSigner(boto3.client("s3", config=config), settings.stills_bucket)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -262,12 +262,22 @@ class SearchPage(BaseModel):
     next_cursor: str | None
 
 
+# A film or file name: one path segment, not only spaces (the extract function's key rules).
+ONE_SEGMENT = r"^[^/]*[^/\s][^/]*$"
+
+
 class UploadRequest(BaseModel):
     """Stills to upload to ``film``, by file name, and the extraction options they are uploaded with."""
 
     model_config = ConfigDict(extra="forbid")
-    film: str = Field(min_length=1, examples=["my-film"])
-    files: list[str] = Field(min_length=1, max_length=MAX_FILES, examples=[["shot 1.jpg", "shot 2.jpg"]])
+    film: str = Field(pattern=ONE_SEGMENT, examples=["my-film"])
+    files: list[Annotated[str, Field(pattern=ONE_SEGMENT)]] = Field(
+        min_length=1,
+        max_length=MAX_FILES,
+        json_schema_extra={"uniqueItems": True},
+        description="file names, each once; a name whose output keys would pass S3's 1024 bytes is refused",
+        examples=[["shot 1.jpg", "shot 2.jpg"]],
+    )
     k: int | None = Field(default=None, ge=MIN_K, le=MAX_K, description="colours in the palette")
     method: Method | None = None
     space: Space | None = None
