@@ -143,7 +143,7 @@ def uploaded(app: App, stack: LocalStack, stills: list[Path]) -> App:
     return app
 
 
-def test_uploading_three_stills_shows_two_palettes_and_one_reason(uploaded: App) -> None:
+def test_uploading_three_stills_shows_two_palettes_and_one_reason(uploaded: App, stack: LocalStack) -> None:
     page = uploaded.page
     done = page.locator(".upload-item.done")
     for index in range(2):
@@ -152,6 +152,11 @@ def test_uploading_three_stills_shows_two_palettes_and_one_reason(uploaded: App)
     failed = page.locator(".upload-item.failed")
     assert NOT_AN_IMAGE in failed.inner_text()
     assert "not an image" in failed.locator(".reason").inner_text().lower()
+    # The options chosen on the page travelled as the object's metadata to the extract function.
+    document = http_get(
+        f"{stack.api_url}{routes.still_path(FILM, OTHER)}", {"x-api-key": stack.api_key}
+    ).json()
+    assert document["params"]["k"] == 4
     uploaded.check("upload")
 
 
