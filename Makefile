@@ -16,8 +16,10 @@ STAMP := $(VENV)/.installed
 SAM_STAMP := $(SAM_VENV)/.installed
 OUT ?= out
 CHROMIUM := /usr/bin/chromium
+# axe-core for the browser tests' accessibility checks, pinned by its lock file.
+NODE_DEPS := tests/e2e/js/node_modules/.installed
 
-.PHONY: help venv browser test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick bench-film bench-search bench-cold bench-memory cost samples invoke sam-build layer-size security deploy clean
+.PHONY: help venv browser node-deps test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick bench-film bench-search bench-cold bench-memory cost samples invoke sam-build layer-size security deploy clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -45,7 +47,13 @@ browser:  ## Debian's Chromium for the browser tests (installed when missing; ne
 	  $$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
 	fi
 
-test: $(STAMP) browser  ## run every test tier (unit, handlers on moto, end to end in Chromium, reliability, fuzz)
+$(NODE_DEPS): tests/e2e/js/package.json tests/e2e/js/package-lock.json
+	npm ci --prefix tests/e2e/js --no-audit --no-fund
+	touch $@
+
+node-deps: $(NODE_DEPS)  ## axe-core from npm (npm ci) for the browser tests
+
+test: $(STAMP) browser $(NODE_DEPS)  ## run every test tier (unit, handlers on moto, end to end in Chromium, reliability, fuzz)
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)  ## unit and handler tests only
@@ -74,7 +82,7 @@ demo-library: $(STAMP)  ## palettes of the sample stills with the library alone
 demo: $(STAMP)  ## the README's run command: the whole service on 127.0.0.1 with the sample stills (Ctrl-C stops; DEMO_EXIT=1 exits)
 	$(BIN)/python -m local.demo $(DEMO_ARGS)
 
-test-e2e: $(STAMP) browser  ## end-to-end tests only (local stack, HTTP API, client, Chromium)
+test-e2e: $(STAMP) browser $(NODE_DEPS)  ## end-to-end tests only (local stack, HTTP API, client, Chromium)
 	$(BIN)/python -m pytest -m e2e
 
 bench: $(STAMP)  ## benchmark against the notebook method, peers and the decode floor, then cold starts and the memory sweep (~9 min; figures in bench/*results.txt)

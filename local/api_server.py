@@ -124,8 +124,13 @@ class LocalApi:
         self._thread: threading.Thread | None = None
 
     @property
+    def origin(self) -> str:
+        """What a browser names as the origin of a page this API serves (the web app's)."""
+        return f"http://{self._host}:{self._server.server_port}"
+
+    @property
     def url(self) -> str:
-        return f"http://{self._host}:{self._server.server_port}/{self.api.stage}"
+        return f"{self.origin}/{self.api.stage}"
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-api", daemon=True)

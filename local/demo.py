@@ -20,7 +20,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from local.stack import LocalStack, LocalStackSettings
 from palette_service.web.routes import FILM_BARCODE, FILM_PALETTE, SEARCH, fill
@@ -153,6 +153,10 @@ def run_demo(stack: LocalStack, stills: Sequence[Path], args: argparse.Namespace
     )
     live = f"{stack.api_url}/gallery/{args.film}"
     print(f"""
+Web app             {stack.api_url}/app#/film/{quote(args.film, safe="")}
+API key (the app asks for it once per tab)
+                    {stack.api_key}
+
 Gallery (one self-contained page, as the API served it; opens in any browser):
   {gallery_file.as_uri()}
 The same page live from the local API, which requires the key like API Gateway does:

@@ -12,7 +12,11 @@ version goes, naming the wrong one. S3 sends ``ObjectRemoved:DeleteMarkerCreated
 marker's version for the first and ``ObjectRemoved:Delete`` with the deleted version for each of
 the second (a delete marker's too); wrapping moto's ``delete_object`` sends exactly those, and
 removal records carry no ``size`` or ``eTag``, as S3's do. On an unversioned bucket moto's own
-``ObjectRemoved:Delete`` stands. ``test_s3_events_are_genuine`` and
+``ObjectRemoved:Delete`` stands.
+
+A browser upload (POST Object, the web app's presigned POST) is notified by moto before the form's
+metadata is stored; S3 notifies ``ObjectCreated:Post`` once the object is whole, and so does this,
+so the extract function reads the options the form carried. ``test_s3_events_are_genuine`` and
 ``test_s3_removals_are_genuine`` in tests/e2e fail loudly if a moto upgrade moves what is wrapped.
 """
 
@@ -27,11 +31,14 @@ from typing import Any
 
 from moto.s3 import notifications
 from moto.s3.models import S3Backend
+from moto.s3.responses import S3Response
 
 _lock = threading.Lock()
 _state: dict[str, Any] = {"installed": 0, "originals": {}, "last_sequencer": 0}
 # Set while a wrapped delete runs on this thread: moto's own removal notifications are dropped.
 _deleting = threading.local()
+# Set while a wrapped browser upload (POST Object) runs on this thread: the objects it created.
+_posting = threading.local()
 _REMOVED_PREFIX = "s3:ObjectRemoved:"
 
 
@@ -115,11 +122,46 @@ def _notify_removals(original: Callable[..., tuple[bool, dict[str, Any]]]) -> Ca
     return delete_object
 
 
+def _quiet_while_posting(original: Callable[..., Any]) -> Callable[..., Any]:
+    def put_object(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        created: list[tuple[Any, Any]] | None = getattr(_posting, "created", None)
+        if created is None or kwargs.get("request_method") != "POST":
+            return original(backend, *args, **kwargs)
+        key = original(backend, *args, **{**kwargs, "disable_notification": True})
+        created.append((backend, key))
+        return key
+
+    put_object.completes_moto = True  # type: ignore[attr-defined]
+    return put_object
+
+
+def _notify_posts_once_stored(original: Callable[..., Any]) -> Callable[..., Any]:
+    """moto notifies a POST Object upload before it stores the form's metadata and Content-Type; S3
+    notifies once the object is whole, so the extract function reads the options sent with it."""
+
+    def bucket_response_post(response: Any, request: Any, bucket_name: str) -> Any:
+        _posting.created = []
+        try:
+            answer = original(response, request, bucket_name)
+            created = list(_posting.created)
+        finally:
+            _posting.created = None
+        for backend, key in created:
+            event = notifications.S3NotificationEvent.OBJECT_CREATED_POST_EVENT
+            notifications.send_event(backend.account_id, event, backend.get_bucket(bucket_name), key)
+        return answer
+
+    bucket_response_post.completes_moto = True  # type: ignore[attr-defined]
+    return bucket_response_post
+
+
 # What is wrapped: (owner, attribute, wrapper).
 _WRAPPED: tuple[tuple[Any, str, Callable[[Any], Any]], ...] = (
     (notifications, "_get_s3_event", _complete),
     (notifications, "send_event", _quiet_while_deleting),
     (S3Backend, "delete_object", _notify_removals),
+    (S3Backend, "put_object", _quiet_while_posting),
+    (S3Response, "_bucket_response_post", _notify_posts_once_stored),
 )
 
 

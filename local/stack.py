@@ -36,11 +36,12 @@ from local.dispatcher import AsyncDispatcher
 from local.endpoint import MotoFront
 from local.lambda_endpoint import LambdaInvokeApplication, LocalFunction
 from local.runtime import EnvironmentPool, function_environment
+from local.s3_cors import S3Cors
 from local.sqs_event_source import SqsEventSource
 from local.stream_event_source import StreamEventSource
 from palettes_stack.async_invoke import AsyncInvokeConfig
-from palettes_stack.resources import create_resources
-from palettes_stack.template import TEMPLATE_PATH, FunctionSpec, StackTemplate
+from palettes_stack.resources import configure_bucket_cors, create_resources
+from palettes_stack.template import LOCAL_ACCOUNT_ID, TEMPLATE_PATH, FunctionSpec, StackTemplate
 
 DEFAULT_STACK_NAME = "palettes-local"
 DEFAULT_REGION = "us-east-1"
@@ -50,6 +51,7 @@ AGGREGATE_FUNCTION = "AggregateFunction"
 STILLS_BUCKET = "StillsBucket"
 PALETTES_TABLE = "PalettesTable"
 API = "PalettesApi"
+APP_ORIGIN = "AppOrigin"
 _API_KEY_ALPHABET = string.ascii_letters + string.digits
 # moto accepts any credentials; these only keep boto3 from looking for real ones.
 LOCAL_CREDENTIALS = "local"
@@ -192,6 +194,10 @@ class LocalStack:
             port=self.settings.api_port,
             access_log=self.log_dir / f"{API}-access.log",
         )
+        # The web app is served by the local API: its origin is the one the bucket lets upload (CORS).
+        if not (self.settings.parameters or {}).get(APP_ORIGIN):
+            self.template = self.template.with_parameters({APP_ORIGIN: self._api.origin})
+        configure_bucket_cors(self.template, STILLS_BUCKET, self.client("s3"))
         self._api.start()
 
     def _claim_stack_name(self) -> None:
@@ -204,7 +210,7 @@ class LocalStack:
             self._registered = True
 
     def _start_endpoint(self) -> LambdaInvokeApplication:
-        self._front = MotoFront(DomainDispatcherApplication(create_backend_app))
+        self._front = MotoFront(S3Cors(DomainDispatcherApplication(create_backend_app), LOCAL_ACCOUNT_ID))
         invoke_app = LambdaInvokeApplication(self._front)
         self._server = make_server(
             self.settings.host,

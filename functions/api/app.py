@@ -31,15 +31,19 @@ from palette_service.snapstart import prepare_snapshot
 from palette_service.web import openapi, routes
 from palette_service.web.error_handlers import install_error_handlers
 from palette_service.web.errors import http_status
-from palette_service.web.middleware import reject_unknown_query_parameters
+from palette_service.web.middleware import add_security_headers, reject_unknown_query_parameters
 from palette_service.web.models import (
     FilmDocument,
     FilmsPage,
     FilmSummary,
+    FilmTimeline,
+    ImageLink,
     SearchHit,
     SearchPage,
     StillPage,
     StillSummary,
+    UploadRequest,
+    UploadsPage,
 )
 from palette_service.web.responses import (
     CONTENT_SECURITY_POLICY,
@@ -66,7 +70,7 @@ app = APIGatewayRestResolver(
     # A response that does not match its model is our bug: a 500, not the 400 of a bad request.
     response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR,
 )
-app.use(middlewares=[reject_unknown_query_parameters])
+app.use(middlewares=[reject_unknown_query_parameters, add_security_headers])
 install_error_handlers(app)
 
 
@@ -413,6 +417,71 @@ def _gallery_page(
 def _html(status: int, page: str) -> Response[str]:
     headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, **HTML_HEADERS}
     return Response(status, "text/html; charset=utf-8", body=page, headers=headers)
+
+
+@app.get(
+    routes.resolver_path(routes.FILM_TIMELINE),
+    summary="A film's DONE stills in film order, each with its colours: the barcode's stripes",
+    responses={200: openapi.json_body(FilmTimeline, "The timeline"), 404: openapi.FILM_NOT_FOUND},
+)
+def get_film_timeline(film: str) -> FilmTimeline:
+    current = services()
+    record = film_reads.get_film(current.films, path_segment(film))
+    return FilmTimeline.from_document(film_reads.read_timeline(current.storage, record))
+
+
+@cache
+def upload_signer() -> Any:
+    """Presigned grants on the stills bucket, made once per execution environment (on first use)."""
+    from palette_service.data.clients import make_upload_signer
+
+    return make_upload_signer(services().settings)
+
+
+@app.post(
+    routes.UPLOADS,
+    summary="Presigned POSTs that upload stills from a browser straight to the bucket",
+    responses={200: openapi.json_body(UploadsPage, "One upload form per file"), 400: openapi.BAD_REQUEST},
+)
+def post_uploads(request: UploadRequest) -> UploadsPage:
+    from palette_service.web.uploads import uploads_page
+
+    return uploads_page(request, services().settings, upload_signer())
+
+
+@app.get(
+    routes.resolver_path(routes.STILL_IMAGE),
+    summary="A short-lived URL of the still's uploaded image",
+    responses={200: openapi.json_body(ImageLink, "The URL"), 404: openapi.NOT_FOUND},
+)
+def get_still_image(film: str, still: str) -> ImageLink:
+    from palette_service.domain.uploads import IMAGE_EXPIRES_SECONDS, still_image_url
+
+    url = still_image_url(services().repository, upload_signer(), path_segment(film), path_segment(still))
+    return ImageLink(url=url, expires_in=IMAGE_EXPIRES_SECONDS)
+
+
+# The web app's page and files: no data and no key (see palette_service.web.webapp).
+@app.get(routes.APP, include_in_schema=False)
+def get_web_app() -> Response[str]:
+    from palette_service.web.webapp import index_response
+
+    return index_response(bucket_origin())
+
+
+@app.get(routes.resolver_path(routes.APP_ASSET), include_in_schema=False)
+def get_web_app_asset(asset: str) -> Response[Any]:
+    from palette_service.web.webapp import asset_response
+
+    return asset_response(path_segment(asset), bucket_origin())
+
+
+@cache
+def bucket_origin() -> str:
+    """Where the browser posts uploads and reads still images: the origin of a presigned URL."""
+    from palette_service.web.webapp import origin_of
+
+    return origin_of(upload_signer().presigned_get("-", None, 60))
 
 
 @app.get(routes.OPENAPI, include_in_schema=False)

@@ -94,7 +94,31 @@ def create_bucket(template: StackTemplate, logical_id: str, s3: Any) -> str:
         s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
     if public_access := properties.get("PublicAccessBlockConfiguration"):
         s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=public_access)
+    configure_bucket_cors(template, logical_id, s3)
     return name
+
+
+# CloudFormation's CorsRule property -> the S3 API's name for it.
+_CORS_FIELDS = {
+    "Id": "ID",
+    "AllowedMethods": "AllowedMethods",
+    "AllowedOrigins": "AllowedOrigins",
+    "AllowedHeaders": "AllowedHeaders",
+    "ExposedHeaders": "ExposeHeaders",
+    "MaxAge": "MaxAgeSeconds",
+}
+
+
+def configure_bucket_cors(template: StackTemplate, logical_id: str, s3: Any) -> None:
+    """The bucket's CORS rules as the template resolves them (its parameters may change them)."""
+    cors = template.properties(logical_id).get("CorsConfiguration")
+    if not cors:
+        return
+    rules = [
+        {_CORS_FIELDS[name]: int(value) if name == "MaxAge" else value for name, value in rule.items()}
+        for rule in cors["CorsRules"]
+    ]
+    s3.put_bucket_cors(Bucket=template.physical_name(logical_id), CORSConfiguration={"CORSRules": rules})
 
 
 def create_table(template: StackTemplate, logical_id: str, dynamodb: Any) -> str:

@@ -227,6 +227,18 @@ class StackTemplate:
             endpoint_url=endpoint_url,
         )
 
+    def with_parameters(self, parameters: Mapping[str, str]) -> StackTemplate:
+        """The same stack with ``parameters`` given as well (a value known once the stack runs)."""
+        return StackTemplate(
+            self.document,
+            stack_name=self.stack_name,
+            region=self.region,
+            account_id=self.account_id,
+            parameters={**self._given_parameters, **parameters},
+            base_dir=self.base_dir,
+            endpoint_url=self.endpoint_url,
+        )
+
     def at_endpoint(self, endpoint_url: str) -> StackTemplate:
         """The same stack, its services answering on ``endpoint_url``."""
         return StackTemplate(

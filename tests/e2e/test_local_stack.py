@@ -83,6 +83,9 @@ def test_resources_follow_the_template(stack: LocalStack) -> None:
     (only,) = notification
     assert only["Events"] == ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
     assert only["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "stills/"}]
+    # The one CORS rule: the web app's origin (the local API's, which serves it) may POST uploads.
+    (cors,) = s3.get_bucket_cors(Bucket=stack.bucket)["CORSRules"]
+    assert cors["AllowedMethods"] == ["POST"] and cors["AllowedOrigins"] == [stack.api_url.rsplit("/", 1)[0]]
 
     table = stack.client("dynamodb").describe_table(TableName=stack.table_name)["Table"]
     declared = template["Resources"]["PalettesTable"]["Properties"]

@@ -98,11 +98,12 @@ def fresh_handlers(service_env: dict[str, str]) -> Iterator[None]:
     from api import app as api_app
     from extract import app as extract_app
 
-    for handler in (api_app, extract_app):
-        handler.services.cache_clear()
+    cached = (api_app.services, api_app.upload_signer, api_app.bucket_origin, extract_app.services)
+    for function in cached:
+        function.cache_clear()
     yield
-    for handler in (api_app, extract_app):
-        handler.services.cache_clear()
+    for function in cached:
+        function.cache_clear()
 
 
 def dynamodb_table(name: str) -> Any:

@@ -452,7 +452,12 @@ def test_openapi_document(seed: Seeder, lambda_context: Any) -> None:
         "/films/{film}/barcode",
         "/search",
         "/palettes/{film}/{still}/similar",
+        "/palettes/{film}/{still}/image",
+        "/films/{film}/timeline",
+        "/uploads",
     }
+    uploads = document["paths"]["/uploads"]["post"]
+    assert uploads["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("UploadRequest")
     palette = document["paths"]["/palettes/{film}/{still}"]["get"]
     assert {"200", "400", "404", "422"} <= set(palette["responses"])
     assert palette["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith(

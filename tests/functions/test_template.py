@@ -185,7 +185,7 @@ def test_extract_function_reads_inputs_and_writes_only_outputs(resources: dict[s
     assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= grants.keys()
 
 
-def test_api_function_only_reads(resources: dict[str, Any]) -> None:
+def test_api_function_reads_and_presigns_stills_only(resources: dict[str, Any]) -> None:
     grants = granted(resources, "ApiFunction")
     assert set(grants) == {
         "dynamodb:GetItem",
@@ -193,14 +193,37 @@ def test_api_function_only_reads(resources: dict[str, Any]) -> None:
         "s3:GetObject",
         "s3:GetObjectVersion",
         "s3:ListBucket",
+        "s3:PutObject",
     }
     assert '{"Fn::Sub": "${PalettesTable.Arn}/index/ByFilmNewest"}' in grants["dynamodb:Query"]
-    for action in ("s3:GetObject", "s3:GetObjectVersion"):  # outputs only, never the uploaded stills
-        assert sorted(resource.rsplit("/", 2)[-2] for resource in grants[action]) == [
-            "films",
-            "palettes",
-            "swatches",
+
+    def in_bucket(resource: str) -> str:
+        return resource.split("${AWS::Region}/", 1)[1].removesuffix('"}')
+
+    for action in ("s3:GetObject", "s3:GetObjectVersion"):  # outputs, and the stills for presigned GETs
+        assert sorted(in_bucket(resource) for resource in grants[action]) == [
+            "${InputPrefix}*",
+            "films/*",
+            "palettes/*",
+            "swatches/*",
         ]
+    # Presigned POSTs: uploads of stills only, never an output.
+    assert [in_bucket(resource) for resource in grants["s3:PutObject"]] == ["${InputPrefix}*"]
+
+
+def test_the_bucket_lets_only_the_app_origin_post_uploads(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    (rule,) = resources["StillsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert rule["AllowedMethods"] == ["POST"]
+    assert "AllowedHeaders" not in rule
+    (origin,) = rule["AllowedOrigins"]
+    condition, given, default = origin["Fn::If"]
+    assert (condition, given) == ("HasAppOrigin", {"Ref": "AppOrigin"})
+    assert default == {"Fn::Sub": "https://${PalettesApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+    pattern = re.compile(template["Parameters"]["AppOrigin"]["AllowedPattern"])
+    assert pattern.match("https://palettes.example.com") and pattern.match("http://127.0.0.1:8080")
+    assert not pattern.match("*") and not pattern.match("https://example.com/app")
 
 
 # ---------------------------------------------------------------------------------- the pipeline
@@ -404,12 +427,18 @@ def test_the_api_function_serves_exactly_the_routes_the_template_sends_it(resour
     served = {
         (route.openapi_path, route.method.lower()) for route in app._static_routes + app._dynamic_routes
     }
-    assert served == api_routes(resources) == {(route, "get") for route in routes.ROUTES}
+    assert (
+        served
+        == api_routes(resources)
+        == {(route, routes.method_of(route).lower()) for route in routes.ROUTES}
+    )
 
 
-def test_every_route_including_the_gallery_requires_the_chosen_auth(
+def test_every_route_including_the_gallery_requires_the_chosen_auth_but_the_app_files(
     template: dict[str, Any], resources: dict[str, Any]
 ) -> None:
+    from palette_service.web.routes import PUBLIC_ROUTES
+
     api = resources["PalettesApi"]["Properties"]
     assert api["StageName"] == "v1"
     assert api["MergeDefinitions"] is True
@@ -424,11 +453,15 @@ def test_every_route_including_the_gallery_requires_the_chosen_auth(
     assert {"/gallery", "/gallery/{film}", "/palettes", "/palettes/{film}/{still}"} <= {
         path for path, _ in routes
     }
+    public = {(path, "get") for path in PUBLIC_ROUTES}
     assert (
-        routes
+        routes - public
         == secured
-        == {(path, method) for path, methods in definition["paths"].items() for method in methods}
+        == {(path, method) for path, methods in definition["paths"].items() for method in methods} - public
     )
+    # The app's page and files hold no data; a page load cannot carry the key.
+    assert all(definition["paths"][path][method]["security"] == [] for path, method in public)
+    assert public <= routes
     schemes = definition["securityDefinitions"]
     assert schemes["api_key"] == {"type": "apiKey", "name": "x-api-key", "in": "header"}
     assert schemes["sigv4"]["x-amazon-apigateway-authtype"] == "awsSigv4"

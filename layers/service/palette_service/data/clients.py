@@ -22,6 +22,8 @@ from palette_service.settings import ServiceSettings
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
+    from palette_service.data.uploads import S3UploadSigner
+
 # Standard retry mode: backs off on throttling and 5xx before an error reaches the handler.
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
 # The clients made in this execution environment and not closed yet (see close_clients).
@@ -83,3 +85,16 @@ def make_replay_queue(settings: ServiceSettings) -> SqsReplayQueue:
 def make_streams_client() -> Any:
     """A DynamoDB Streams client, to read a given-up batch of the table's stream again."""
     return _client("dynamodbstreams")
+
+
+def make_upload_signer(settings: ServiceSettings) -> S3UploadSigner:
+    """Presigned grants on the stills bucket, signed with Signature Version 4 (what S3 requires in every
+    region), on the bucket's regional virtual-host endpoint (``<bucket>.s3.<region>.amazonaws.com``):
+    the global one may redirect a new bucket's requests, which a browser's CORS upload cannot follow.
+    A local endpoint (an IP address) gets path-style URLs."""
+    from palette_service.data.uploads import S3UploadSigner
+
+    config = CLIENT_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
+    client = boto3.client("s3", config=config)
+    _open_clients.append(client)
+    return S3UploadSigner(client, settings.stills_bucket)

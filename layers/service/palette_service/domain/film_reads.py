@@ -84,7 +84,13 @@ def read_barcode(
         stored = storage.read(record.barcode_key)
         if stored is not None:
             return stored
+    return render_barcode(stripes_of(read_timeline(storage, record)), style=style, width=width, height=height)
+
+
+def read_timeline(storage: StillStore, record: FilmRecord) -> dict[str, Any]:
+    """The film's timeline document: its DONE stills in film order, each with its colours."""
     timeline = storage.read(record.timeline_key) if record.timeline_key else None
     if timeline is None:
         raise FilmNotFoundError(f"film {record.film!r} has no timeline yet")
-    return render_barcode(stripes_of(json.loads(timeline)), style=style, width=width, height=height)
+    document: dict[str, Any] = json.loads(timeline)
+    return document

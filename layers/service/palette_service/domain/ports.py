@@ -150,3 +150,18 @@ class ReplayQueue(Protocol):
     """Where events the extraction gave up on are kept, to replay once their cause is fixed."""
 
     def keep(self, message: str) -> None: ...
+
+
+class UploadSigner(Protocol):
+    """Short-lived grants on the stills bucket, signed with the function's own credentials."""
+
+    def presigned_post(
+        self, key: str, fields: dict[str, str], conditions: list[Any], expires_in: int
+    ) -> tuple[str, dict[str, str]]:
+        """The URL and form fields of a browser upload of exactly ``key`` to this bucket (both always in
+        the policy), bound by ``conditions`` as well."""
+        ...
+
+    def presigned_get(self, key: str, version_id: str | None, expires_in: int) -> str:
+        """A URL that reads ``key`` (that version, when given) until ``expires_in`` seconds from now."""
+        ...

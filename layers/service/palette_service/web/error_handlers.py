@@ -50,6 +50,11 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
     def _invalid_request(error: RequestValidationError) -> Response[dict[str, str]]:
         return error_response(HTTPStatus.BAD_REQUEST, validation_message(error))
 
+    @app.exception_handler(UnicodeDecodeError)  # type: ignore[untyped-decorator]
+    def _undecodable_body(_: UnicodeDecodeError) -> Response[dict[str, str]]:
+        # A body API Gateway passes base64-encoded (every type is binary here) that is not UTF-8 text.
+        return error_response(HTTPStatus.BAD_REQUEST, "the request body must be JSON in UTF-8")
+
     @app.not_found
     def _no_route(_: Exception) -> Response[dict[str, str]]:
         event = app.current_event

@@ -25,3 +25,21 @@ def reject_unknown_query_parameters(
             message = f"unknown query parameter {', '.join(unknown)}; this route takes: {takes}"
             return error_response(HTTPStatus.BAD_REQUEST, message)
     return next_middleware(resolver)
+
+
+# What a response that sets none of its own gets: nothing may run, load or frame it, nor be sniffed as HTML.
+DEFAULT_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def add_security_headers(resolver: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """Every answer carries a Content-Security-Policy: the pages' own (the gallery's, the app's), else
+    one that allows nothing. No route sends CORS headers: only the API's own origin (the app) reads it."""
+    response = next_middleware(resolver)
+    present = {name.lower() for name in response.headers}
+    for name, value in DEFAULT_SECURITY_HEADERS.items():
+        if name.lower() not in present:
+            response.headers[name] = value
+    return response

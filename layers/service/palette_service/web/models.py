@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from palette_service.domain.films import FilmRecord
 from palette_service.domain.records import StillRecord, StillStatus
 from palette_service.domain.search import Hit
+from palette_service.domain.uploads import MAX_FILES, UploadGrant
 from palette_service.web.routes import FILM, FILM_BARCODE, FILM_PALETTE, fill, still_path, swatch_path
 from palettes.basic_colors import BasicColor
+from palettes.params import MAX_K, MIN_K, Method, Space
 
 HEX_PATTERN = r"^#[0-9a-fA-F]{6}$"
 
@@ -261,3 +263,109 @@ class SearchPage(BaseModel):
     items: list[SearchHit]
     next_cursor: str | None
     exact: bool
+
+
+# A film or file name: one path segment, not only spaces (the extract function's key rules).
+ONE_SEGMENT = r"^[^/]*[^/\s][^/]*$"
+
+
+class UploadRequest(BaseModel):
+    """Stills to upload to ``film``, by file name, and the extraction options they are uploaded with."""
+
+    model_config = ConfigDict(extra="forbid")
+    film: str = Field(pattern=ONE_SEGMENT, examples=["my-film"])
+    files: list[Annotated[str, Field(pattern=ONE_SEGMENT)]] = Field(
+        min_length=1,
+        max_length=MAX_FILES,
+        json_schema_extra={"uniqueItems": True},
+        description="file names, each once; a name whose output keys would pass S3's 1024 bytes is refused",
+        examples=[["shot 1.jpg", "shot 2.jpg"]],
+    )
+    k: int | None = Field(default=None, ge=MIN_K, le=MAX_K, description="colours in the palette")
+    method: Method | None = None
+    space: Space | None = None
+    accents: bool | None = None
+
+    def options(self) -> dict[str, str]:
+        """The options given, as the text the object metadata carries."""
+        given = self.model_dump(include={"k", "method", "space", "accents"}, exclude_none=True)
+        return {
+            name: str(value).lower() if isinstance(value, bool) else str(value)
+            for name, value in given.items()
+        }
+
+
+class UploadForm(BaseModel):
+    """One still's upload: POST ``fields`` then ``Content-Type`` (``image/...``) and ``file`` as a
+    multipart form to ``url``; then poll ``links.self`` until it answers 200 (DONE) or 422 (FAILED)."""
+
+    film: str
+    name: str
+    key: str
+    url: str
+    fields: dict[str, str]
+    links: StillLinks
+
+    @classmethod
+    def from_grant(cls, grant: UploadGrant) -> UploadForm:
+        film, name = grant.still.film, grant.still.name
+        return cls(
+            film=film,
+            name=name,
+            key=grant.key,
+            url=grant.url,
+            fields=grant.fields,
+            links=StillLinks(palette=still_path(film, name), swatch=swatch_path(film, name)),
+        )
+
+
+class UploadsPage(BaseModel):
+    """A presigned POST per file, valid for ``expires_in`` seconds, each for at most ``max_bytes``."""
+
+    expires_in: int
+    max_bytes: int
+    uploads: list[UploadForm]
+
+
+class ImageLink(BaseModel):
+    """A short-lived URL of the still's uploaded image (the bucket itself is private)."""
+
+    url: str
+    expires_in: int
+
+
+class TimelineColor(BaseModel):
+    hex: str = Field(pattern=HEX_PATTERN)
+    proportion: float = Field(ge=0, le=1)
+
+
+class TimelineStill(BaseModel):
+    """One stripe of the barcode: a DONE still and its colours, largest first."""
+
+    name: str
+    colors: list[TimelineColor]
+    links: StillLinks
+
+
+class FilmTimeline(BaseModel):
+    """A film's DONE stills in film order: the barcode's stripes, left to right."""
+
+    film: str
+    stills: list[TimelineStill]
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> FilmTimeline:
+        film = str(document["film"])
+        return cls(
+            film=film,
+            stills=[
+                TimelineStill(
+                    name=still["name"],
+                    colors=still["colors"],
+                    links=StillLinks(
+                        palette=still_path(film, still["name"]), swatch=swatch_path(film, still["name"])
+                    ),
+                )
+                for still in document["stills"]
+            ],
+        )

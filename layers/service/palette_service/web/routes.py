@@ -21,8 +21,13 @@ FILM_PALETTE = "/films/{film}/palette"
 FILM_BARCODE = "/films/{film}/barcode"
 SEARCH = "/search"
 SIMILAR = "/palettes/{film}/{still}/similar"
+STILL_IMAGE = "/palettes/{film}/{still}/image"
+FILM_TIMELINE = "/films/{film}/timeline"
+UPLOADS = "/uploads"
+APP = "/app"
+APP_ASSET = "/app/{asset}"
 
-# Every route the API serves, all GET.
+# Every route the API serves: GET unless METHODS says otherwise.
 ROUTES = (
     PALETTES,
     PALETTE,
@@ -36,7 +41,21 @@ ROUTES = (
     FILM_BARCODE,
     SEARCH,
     SIMILAR,
+    STILL_IMAGE,
+    FILM_TIMELINE,
+    UPLOADS,
+    APP,
+    APP_ASSET,
 )
+METHODS = {UPLOADS: "POST"}
+# The web app's page and its code: no data, and a browser cannot send a key with a page load, so no
+# key either. Every other route requires the API key (or IAM).
+PUBLIC_ROUTES = (APP, APP_ASSET)
+
+
+def method_of(route: str) -> str:
+    """The HTTP method of ``route`` (one of :data:`ROUTES`)."""
+    return METHODS.get(route, "GET")
 
 
 def resolver_path(route: str) -> str:
