@@ -273,8 +273,9 @@ class UploadRequest(BaseModel):
     """Stills to upload to ``film``, by file name, and the extraction options they are uploaded with."""
 
     model_config = ConfigDict(extra="forbid")
-    film: str = Field(pattern=ONE_SEGMENT, examples=["my-film"])
-    files: list[Annotated[str, Field(pattern=ONE_SEGMENT)]] = Field(
+    # The pattern is stated in the schema for clients; the domain's key rules check it, with their messages.
+    film: str = Field(json_schema_extra={"pattern": ONE_SEGMENT}, examples=["my-film"])
+    files: list[Annotated[str, Field(json_schema_extra={"pattern": ONE_SEGMENT})]] = Field(
         min_length=1,
         max_length=MAX_FILES,
         json_schema_extra={"uniqueItems": True},
