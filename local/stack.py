@@ -35,7 +35,7 @@ from local.api_server import LocalApi
 from local.dispatcher import AsyncDispatcher
 from local.endpoint import MotoFront
 from local.lambda_endpoint import LambdaInvokeApplication, LocalFunction
-from local.runtime import EnvironmentPool, function_environment
+from local.runtime import EnvironmentPool, Invocation, function_environment
 from local.sqs_event_source import SqsEventSource
 from local.stream_event_source import StreamEventSource
 from palettes_stack.async_invoke import AsyncInvokeConfig
@@ -390,6 +390,23 @@ class LocalStack:
             raise RuntimeError("the local stack is not running")
         with self._front.deny_s3_reads(self.bucket, key):
             yield
+
+    @contextlib.contextmanager
+    def s3_reads_throttled(self, key: str, times: int) -> Iterator[None]:
+        """While inside, the next ``times`` GetObject and HeadObject of ``key`` in the stills bucket
+        answer 503 SlowDown (see ``local.endpoint``): a fault for tests."""
+        if self._front is None:
+            raise RuntimeError("the local stack is not running")
+        with self._front.throttle_s3_reads(self.bucket, key, times):
+            yield
+
+    def invoke_extract(self, event: Any) -> Invocation:
+        """Run ``event`` in one of the extract function's execution environments (a synchronous
+        invoke, as S3 Batch Operations makes): the handler's result, or its error."""
+        pool = self._pools.get(EXTRACT_FUNCTION)
+        if pool is None:
+            raise RuntimeError("the local stack is not running")
+        return pool.invoke(event)
 
     def count_recorded(self) -> int:
         """How many stills record an outcome (DONE or FAILED; not an extraction's claim, PROCESSING),

@@ -1,5 +1,6 @@
 """Extract function: an S3 upload event -> palette JSON and swatch PNG in S3, then the still's item;
-a removal -> the still's tombstone, its outputs removed."""
+a removal -> the still's tombstone, its outputs removed; an S3 Batch Operations event -> the same for
+each task's version, and a result for each task."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from palette_service.data.clients import make_adapters
+from palette_service.data.transient import is_transient
+from palette_service.domain.batch import answer_batch_event, is_batch_event
 from palette_service.domain.extraction import ExtractionServices, process_s3_event
 from palette_service.domain.outcomes import Outcome, StillOutcome
 from palette_service.observability import logger, metrics, tracer
@@ -34,7 +37,11 @@ def services() -> ExtractionServices:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if is_batch_event(event):
+        answer = answer_batch_event(event, services(), is_transient=is_transient)
+        record_metrics(answer.outcomes)
+        return answer.response
     outcomes = process_s3_event(event, services())
     record_metrics(outcomes)
     return summarize(outcomes)
