@@ -220,7 +220,7 @@ def test_the_fault_injector_pauses_the_task_at_its_download(pipeline: Pipeline) 
     key.change("upload")
     entry = key.manifest_entry()
     assert entry is not None
-    ran = []
+    ran: list[str] = []
     injector = FaultInjector()
     injector.after(STEPS_BY_NAME["get the still"], functools.partial(ran.append, "meanwhile"))
     key.run_task(entry, injector)
