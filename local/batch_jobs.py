@@ -18,7 +18,14 @@ from botocore.exceptions import BotoCoreError
 from botocore.exceptions import ClientError as AwsClientError
 
 from palettes_cli.batch_jobs import JobProgress, JobRequest, ManifestEntry, parse_manifest
-from palettes_stack.batch_operations import Invocation, JobCounters, report_objects, run_tasks
+from palettes_stack.batch_operations import (
+    MAX_TASK_ATTEMPTS,
+    Invocation,
+    JobCounters,
+    TaskReport,
+    report_objects,
+    run_tasks,
+)
 
 if TYPE_CHECKING:
     from local.stack import LocalStack
@@ -31,13 +38,14 @@ class _Job:
     status: str = "Preparing"
     counters: JobCounters = field(default_factory=JobCounters)
     failure_reasons: tuple[str, ...] = ()
+    reports: list[TaskReport] = field(default_factory=list)
     finished: threading.Event = field(default_factory=threading.Event)
 
 
 class LocalBatchJobs:
     """Jobs on ``stack``, each in its own thread; tasks ``stack``'s extract concurrency at a time."""
 
-    def __init__(self, stack: LocalStack, *, max_attempts: int | None = None) -> None:
+    def __init__(self, stack: LocalStack, *, max_attempts: int = MAX_TASK_ATTEMPTS) -> None:
         self._stack = stack
         self._max_attempts = max_attempts
         self._jobs: dict[str, _Job] = {}
@@ -59,6 +67,10 @@ class LocalBatchJobs:
         counters = job.counters
         return JobProgress(job.status, job.total, counters.succeeded, counters.failed, job.failure_reasons)
 
+    def task_reports(self, job_id: str) -> list[TaskReport]:
+        """The finished job's tasks, with the attempts each took (which the report does not say)."""
+        return list(self._jobs[job_id].reports)
+
     def wait(self, job_id: str, timeout: float) -> bool:
         """Whether the job finished within ``timeout`` seconds."""
         return self._jobs[job_id].finished.wait(timeout)
@@ -73,8 +85,9 @@ class LocalBatchJobs:
                 self._invoke,
                 concurrency=self._stack.settings.extract_concurrency,
                 counters=job.counters,
-                **({} if self._max_attempts is None else {"max_attempts": self._max_attempts}),
+                max_attempts=self._max_attempts,
             )
+            job.reports = reports
             s3 = self._stack.client("s3")
             request = job.request
             for key, body in report_objects(

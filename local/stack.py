@@ -400,6 +400,19 @@ class LocalStack:
         with self._front.throttle_s3_reads(self.bucket, key, times):
             yield
 
+    @contextlib.contextmanager
+    def notifications_paused(self) -> Iterator[None]:
+        """While inside, the stills bucket notifies nothing: objects put meanwhile are as stills uploaded
+        before the stack existed, for a backfill to find."""
+        s3 = self.client("s3")
+        saved = s3.get_bucket_notification_configuration(Bucket=self.bucket)
+        saved.pop("ResponseMetadata", None)
+        s3.put_bucket_notification_configuration(Bucket=self.bucket, NotificationConfiguration={})
+        try:
+            yield
+        finally:
+            s3.put_bucket_notification_configuration(Bucket=self.bucket, NotificationConfiguration=saved)
+
     def invoke_extract(self, event: Any) -> Invocation:
         """Run ``event`` in one of the extract function's execution environments (a synchronous
         invoke, as S3 Batch Operations makes): the handler's result, or its error."""
