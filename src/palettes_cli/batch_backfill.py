@@ -1,14 +1,16 @@
 """`palettes backfill --engine batch-operations`: one S3 Batch Operations job over the stills.
 
 The current version of every object under the prefix goes in a CSV manifest written to the bucket
-under ``batch-manifests/``; after a confirmation the job is created (``CreateJob``) to invoke the
-extract function with invocation schema 2.0 for each, reporting every task under
-``batch-reports/``, and its progress is followed with ``DescribeJob`` until it ends. The role the
-job runs as and both prefixes are the template's (``BatchOperationsRole``).
+under ``batch-manifests/``, the films taken in turn (:func:`across_films`); after a confirmation
+the job is created (``CreateJob``) to invoke the extract function with invocation schema 2.0 for
+each, reporting every task under ``batch-reports/``, and its progress is followed with
+``DescribeJob`` until it ends. The role the job runs as and both prefixes are the template's
+(``BatchOperationsRole``).
 """
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 import uuid
@@ -52,6 +54,17 @@ def current_versions(s3: Any, bucket: str, prefix: str) -> list[ManifestEntry]:
     return entries
 
 
+def across_films(entries: list[ManifestEntry]) -> list[ManifestEntry]:
+    """``entries`` taken from each film (key folder) in turn: a listing gives one film after another,
+    and tasks run near each other in the manifest would all write one film's partition of the table
+    (``FILM#<film>``); in turn, they spread over every film's."""
+    films: dict[str, list[ManifestEntry]] = {}
+    for entry in entries:
+        films.setdefault(entry.key.rsplit("/", 1)[0], []).append(entry)
+    rounds = itertools.zip_longest(*films.values())
+    return [entry for round_ in rounds for entry in round_ if entry is not None]
+
+
 def write_manifest(
     s3: Any, bucket: str, entries: list[ManifestEntry], *, now: datetime | None = None
 ) -> tuple[str, str]:
@@ -85,7 +98,7 @@ def start_job(
     if not entries:
         print(f"backfill: no objects under {where}", file=sys.stderr)
         return None
-    manifest_key, etag = write_manifest(s3, backfill.bucket, entries)
+    manifest_key, etag = write_manifest(s3, backfill.bucket, across_films(entries))
     arn = function_arn(backfill.function, region=backfill.region, account_id=backfill.account_id)
     question = (
         f"Create an S3 Batch Operations job invoking {arn} for {len(entries)} stills under {where} "

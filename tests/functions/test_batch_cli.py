@@ -85,6 +85,18 @@ def test_the_manifest_names_the_current_version_of_each_still_under_the_prefix(
     assert (request.role_arn, request.account_id) == (ROLE, ACCOUNT)
 
 
+def test_the_manifest_takes_the_films_in_turn() -> None:
+    entries = [
+        ManifestEntry("b", f"stills/{film}/{n}.jpg", None) for film in ("a", "b", "c") for n in range(3)
+    ]
+    entries += [ManifestEntry("b", "stills/d/0.jpg", None)]
+
+    ordered = batch_backfill.across_films(entries)
+
+    assert sorted(ordered, key=lambda entry: entry.key) == entries
+    assert [entry.key.split("/")[1] for entry in ordered] == [*"abcd", *"abc", *"abc"]
+
+
 def test_a_declined_confirmation_creates_no_job(s3_client: Any, stills_bucket: str) -> None:
     s3_client.put_object(Bucket=stills_bucket, Key="stills/film/a.jpg", Body=b"a")
     jobs = RecordingJobs([])
