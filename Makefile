@@ -17,7 +17,7 @@ SAM_STAMP := $(SAM_VENV)/.installed
 OUT ?= out
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help venv browser test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick bench-film bench-search samples invoke sam-build layer-size security deploy clean
+.PHONY: help venv browser test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick bench-film bench-search bench-backfill samples invoke sam-build layer-size security deploy clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -88,6 +88,9 @@ bench-film: $(STAMP)  ## film palettes from colour summaries beside the pooled p
 
 bench-search: $(STAMP)  ## colour search on 100,000 generated stills: recall and NDCG against brute force, cost per query, at 1M by extrapolation (~10 min; figures in bench/search_results.txt)
 	$(BIN)/python -m bench.search | tee bench/search_results.txt
+
+bench-backfill: $(STAMP)  ## STILLS (default 10,000) through the local S3 Batch Operations path beside the invoke path: throughput, nothing lost, DynamoDB writes (figures in bench/backfill_results.txt)
+	$(BIN)/python -m bench.backfill --stills $(or $(STILLS),10000) | tee bench/backfill_results.txt
 
 samples: $(STAMP)  ## rebuild samples/stills and samples/LICENSES.md from the installed scikit-image wheel
 	$(BIN)/python samples/make_samples.py
