@@ -138,6 +138,10 @@ def run_task(
         return TaskResult(task.task_id, ResultCode.TEMPORARY_FAILURE, f"{type(error).__name__}: {error}")
     finally:
         logger.remove_keys(["key"])
+    logger.info(
+        "batch task handled",
+        extra={"key": task.key, "outcome": outcome.outcome.value, "detail": outcome.detail},
+    )
     if outcome.outcome is Outcome.FAILED:
         return TaskResult(task.task_id, ResultCode.PERMANENT_FAILURE, message, outcome)
     summary = outcome.outcome.value + (f": {outcome.detail}" if outcome.detail else "")
