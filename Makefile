@@ -19,7 +19,7 @@ CHROMIUM := /usr/bin/chromium
 # axe-core for the browser tests' accessibility checks, pinned by its lock file.
 NODE_DEPS := tests/e2e/js/node_modules/.installed
 
-.PHONY: help venv browser node-deps test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick bench-film bench-search bench-cold bench-memory cost samples invoke sam-build layer-size security deploy clean
+.PHONY: help venv browser node-deps test test-fast test-e2e reliability fuzz load lint typecheck demo demo-library bench bench-quick bench-film bench-search bench-cold bench-memory bench-backfill cost samples invoke sam-build layer-size security deploy clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -113,6 +113,9 @@ cost: $(STAMP)  ## the cost of a million stills and a million API reads, from me
 	else \
 	  $(BIN)/python -m bench.cost; \
 	fi
+
+bench-backfill: $(STAMP)  ## STILLS (default 10,000) through the local S3 Batch Operations path beside the invoke path: throughput, nothing lost, DynamoDB writes (figures in bench/backfill_results.txt)
+	$(BIN)/python -m bench.backfill --stills $(or $(STILLS),10000) | tee bench/backfill_results.txt
 
 samples: $(STAMP)  ## rebuild samples/stills and samples/LICENSES.md from the installed scikit-image wheel
 	$(BIN)/python samples/make_samples.py

@@ -35,7 +35,7 @@ from local.api_server import LocalApi
 from local.dispatcher import AsyncDispatcher
 from local.endpoint import MotoFront
 from local.lambda_endpoint import LambdaInvokeApplication, LocalFunction
-from local.runtime import EnvironmentPool, function_environment
+from local.runtime import EnvironmentPool, Invocation, function_environment
 from local.s3_cors import S3Cors
 from local.sqs_event_source import SqsEventSource
 from local.stream_event_source import StreamEventSource
@@ -402,6 +402,36 @@ class LocalStack:
             raise RuntimeError("the local stack is not running")
         with self._front.deny_s3_reads(self.bucket, key):
             yield
+
+    @contextlib.contextmanager
+    def s3_reads_throttled(self, key: str, times: int) -> Iterator[None]:
+        """While inside, the next ``times`` GetObject and HeadObject of ``key`` in the stills bucket
+        answer 503 SlowDown (see ``local.endpoint``): a fault for tests."""
+        if self._front is None:
+            raise RuntimeError("the local stack is not running")
+        with self._front.throttle_s3_reads(self.bucket, key, times):
+            yield
+
+    @contextlib.contextmanager
+    def notifications_paused(self) -> Iterator[None]:
+        """While inside, the stills bucket notifies nothing: objects put meanwhile are as stills uploaded
+        before the stack existed, for a backfill to find."""
+        s3 = self.client("s3")
+        saved = s3.get_bucket_notification_configuration(Bucket=self.bucket)
+        saved.pop("ResponseMetadata", None)
+        s3.put_bucket_notification_configuration(Bucket=self.bucket, NotificationConfiguration={})
+        try:
+            yield
+        finally:
+            s3.put_bucket_notification_configuration(Bucket=self.bucket, NotificationConfiguration=saved)
+
+    def invoke_extract(self, event: Any) -> Invocation:
+        """Run ``event`` in one of the extract function's execution environments (a synchronous
+        invoke, as S3 Batch Operations makes): the handler's result, or its error."""
+        pool = self._pools.get(EXTRACT_FUNCTION)
+        if pool is None:
+            raise RuntimeError("the local stack is not running")
+        return pool.invoke(event)
 
     def count_recorded(self) -> int:
         """How many stills record an outcome (DONE or FAILED; not an extraction's claim, PROCESSING),

@@ -68,6 +68,8 @@ def main() -> int:
         s3_event = _upload_sample(_event("s3-put.json"), resources.buckets["StillsBucket"])
         extract = _load(template.function("ExtractFunction"), base_environment)
         _show("ExtractFunction", "events/s3-put.json", extract.invoke(s3_event))
+        # A Batch Operations task of the version just processed: skipped, as a duplicate event is.
+        _show("ExtractFunction", "events/s3-batch-task.json", extract.invoke(_batch_task(s3_event)))
 
         gave_up = _gave_up_event(_event("sqs-extract-gave-up.json"), s3_event, template)
         record_failures = _load(template.function("RecordFailuresFunction"), base_environment)
@@ -142,6 +144,14 @@ def _upload_sample(event: dict[str, Any], bucket: str) -> dict[str, Any]:
     record["object"].update(eTag=put["ETag"].strip('"'), size=len(body))
     if "VersionId" in put:
         record["object"]["versionId"] = put["VersionId"]
+    return event
+
+
+def _batch_task(s3_event: dict[str, Any]) -> dict[str, Any]:
+    """The sample Batch Operations task, naming the bucket and version ``s3_event`` names."""
+    event = _event("s3-batch-task.json")
+    record = s3_event["Records"][0]["s3"]
+    event["tasks"][0].update(s3Bucket=record["bucket"]["name"], s3VersionId=record["object"].get("versionId"))
     return event
 
 

@@ -1,5 +1,6 @@
 """Extract function: an S3 upload event -> palette JSON and swatch PNG in S3, then the still's item;
-a removal -> the still's tombstone, its outputs removed."""
+a removal -> the still's tombstone, its outputs removed; an S3 Batch Operations event -> the same for
+each task's version, and a result for each task."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from palette_service.domain.batch import answer_batch_event, is_batch_event
 from palette_service.domain.extraction import ExtractionServices, process_s3_event
 from palette_service.domain.outcomes import Outcome, StillOutcome
 from palette_service.observability import capture_lambda_handler, logger, metrics
@@ -44,7 +46,13 @@ prepare_snapshot(services, DEFERRED_MODULES)
 @logger.inject_lambda_context
 @capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if is_batch_event(event):
+        from palette_service.data.transient import is_transient  # botocore's errors load with boto3
+
+        answer = answer_batch_event(event, services(), is_transient=is_transient)
+        record_metrics(answer.outcomes)
+        return answer.response
     outcomes = process_s3_event(event, services())
     record_metrics(outcomes)
     return summarize(outcomes)

@@ -58,6 +58,13 @@ EXTRACT_FUNCTION = Setting(
     "the extract function's name or ARN: the stack's ExtractFunctionArn output",
 )
 
+BATCH_ROLE = Setting(
+    "--role-arn",
+    "PALETTES_BATCH_ROLE_ARN",
+    "Batch Operations role",
+    "the role S3 Batch Operations runs the job as: the stack's BatchOperationsRoleArn output",
+)
+
 
 def service_arguments() -> argparse.ArgumentParser:
     """A parent parser with the flags every service command takes."""
@@ -79,6 +86,7 @@ class Settings:
     region: str | None
     bucket: str | None
     extract_function: str | None
+    batch_role_arn: str | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
@@ -95,6 +103,7 @@ class Settings:
             region=getattr(args, "region", None) or None,
             bucket=resolve(BUCKET),
             extract_function=resolve(EXTRACT_FUNCTION),
+            batch_role_arn=resolve(BATCH_ROLE),
         )
 
     def aws_client(self, service: str) -> Any:

@@ -16,6 +16,7 @@ from urllib.parse import unquote_plus
 
 import pytest
 
+from palettes_cli.batch_backfill import MANIFEST_PREFIX, REPORT_PREFIX
 from palettes_stack.event_filter import matches_any
 from palettes_stack.template import DynamoDbTrigger, StackTemplate, TemplateError, load_template
 
@@ -183,6 +184,36 @@ def test_extract_function_reads_inputs_and_writes_only_outputs(resources: dict[s
         assert sorted(resource.rsplit("/", 2)[-2] for resource in grants[action]) == ["palettes", "swatches"]
     assert not {"dynamodb:DeleteItem", "dynamodb:Scan"} & grants.keys()
     assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= grants.keys()
+
+
+def test_batch_operations_role_invokes_extract_reads_manifests_and_writes_reports_only(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    role = resources["BatchOperationsRole"]["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "batchoperations.s3.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    grants = granted(resources, "BatchOperationsRole")
+    assert set(grants) == {
+        "lambda:InvokeFunction",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:PutObject",
+        "s3:GetBucketLocation",
+    }
+    assert grants["lambda:InvokeFunction"] == [json.dumps({"Ref": "ExtractFunction.Alias"})]
+    # The prefixes the CLI writes the manifest under and asks the report under (one source: the CLI).
+    for action, prefix in [
+        ("s3:GetObject", MANIFEST_PREFIX),
+        ("s3:GetObjectVersion", MANIFEST_PREFIX),
+        ("s3:PutObject", REPORT_PREFIX),
+    ]:
+        assert grants[action] == [json.dumps({"Fn::Sub": f"${{StillsBucket.Arn}}/{prefix}*"})], action
+    default_input = template["Parameters"]["InputPrefix"]["Default"]
+    assert not {MANIFEST_PREFIX, REPORT_PREFIX} & {default_input, *OUTPUT_PREFIXES}
+    assert template["Outputs"]["BatchOperationsRoleArn"]["Value"] == {
+        "Fn::GetAtt": ["BatchOperationsRole", "Arn"]
+    }
 
 
 def test_api_function_reads_and_presigns_stills_only(resources: dict[str, Any]) -> None:

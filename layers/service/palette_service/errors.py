@@ -27,6 +27,11 @@ class ObjectTooLargeError(PermanentStillError):
     code = "object_too_large"
 
 
+class InvalidBatchEventError(ServiceError, ValueError):
+    """An S3 Batch Operations event this function cannot answer (another invocation schema, a missing
+    field): the job was created wrongly, so the invocation fails and the job reports it."""
+
+
 class StaleEventError(ServiceError):
     """The event's object version is no longer there (overwritten or deleted): nothing to do.
 

@@ -1,7 +1,9 @@
 """`palettes backfill`: send stills already in the bucket through the extract function.
 
-Each object under the prefix becomes the S3 event its upload would have sent, invoked
-asynchronously (Lambda queues it and retries it as it does S3's own events).
+``--engine invoke`` (the default, for a film or a few): each object under the prefix becomes the S3
+event its upload would have sent, invoked asynchronously from this machine (Lambda queues it and
+retries it as it does S3's own events). ``--engine batch-operations`` (for many): one S3 Batch
+Operations job over a manifest of the objects' current versions (``palettes_cli.batch_backfill``).
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from palettes_cli import batch_backfill
 from palettes_cli.api_client import ApiClient
+from palettes_cli.batch_jobs import S3ControlJobs
 from palettes_cli.commands import Subparsers, add_service_parser
 from palettes_cli.errors import ClientError, reports_errors
 from palettes_cli.progress import progress_bar
 from palettes_cli.s3_events import S3Object, s3_event
-from palettes_cli.settings import BUCKET, EXTRACT_FUNCTION, Settings
+from palettes_cli.settings import BATCH_ROLE, BUCKET, EXTRACT_FUNCTION, Settings
 from palettes_cli.stills import add_wait_arguments, print_records, wait_for_palettes
 
 # The lowest sequencer: a backfill event never overrides a record made from a real upload's event,
@@ -28,6 +32,7 @@ from palettes_cli.stills import add_wait_arguments, print_records, wait_for_pale
 BACKFILL_SEQUENCER = "0" * 16
 BACKFILL_PRINCIPAL = "palettes-backfill"
 INVOKE_WORKERS = 4
+ENGINES = ("invoke", "batch-operations")
 
 
 def add_parser(subparsers: Subparsers) -> None:
@@ -37,12 +42,22 @@ def add_parser(subparsers: Subparsers) -> None:
         help="send stills already in the bucket through the pipeline (needs --function)",
         description="List the objects under PREFIX and invoke the extract function (--function, needed "
         "unless --dry-run) asynchronously with an S3 event for each, the path of a fresh upload. Stills "
-        "that already have a record are skipped by the function, so running it twice is harmless.",
+        "that already have a record are skipped by the function, so running it twice is harmless. "
+        "--engine batch-operations creates one S3 Batch Operations job instead (for large sets).",
     )
     BUCKET.add_to(parser)
     parser.add_argument("--prefix", required=True, help="e.g. stills/my-film/")
     EXTRACT_FUNCTION.add_to(parser, needed="; needed unless --dry-run")
     parser.add_argument("--dry-run", action="store_true", help="list what would be sent, send nothing")
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="invoke",
+        help="invoke: one asynchronous invoke per still from here (default); batch-operations: one "
+        "S3 Batch Operations job, followed until it ends",
+    )
+    BATCH_ROLE.add_to(parser, needed="; needed by --engine batch-operations")
+    parser.add_argument("--yes", action="store_true", help="create the batch job without asking")
     add_wait_arguments(parser, timeout=600)
     parser.set_defaults(run=run)
 
@@ -59,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(objects)} objects under {where} (dry run: nothing sent)", file=sys.stderr)
         return 0
     function = EXTRACT_FUNCTION.required(settings.extract_function)
+    if args.engine == "batch-operations":
+        return run_batch_operations(args, settings, bucket, function)
     lambda_client = settings.aws_client("lambda")
     invoker = LambdaInvoker(lambda_client, function)
     summary = backfill(objects, bucket, invoker, region=lambda_client.meta.region_name)
@@ -69,6 +86,29 @@ def run(args: argparse.Namespace) -> int:
         api = ApiClient.from_settings(settings)
         print_records(wait_for_palettes(api, sent_keys, timeout=args.timeout).values())
     return 1 if summary.failed else 0
+
+
+def run_batch_operations(args: argparse.Namespace, settings: Settings, bucket: str, function: str) -> int:
+    """One S3 Batch Operations job over the prefix, confirmed unless ``--yes``, followed to its end."""
+    s3 = settings.aws_client("s3")
+    sts = settings.aws_client("sts")
+    backfill = batch_backfill.BatchBackfill(
+        bucket=bucket,
+        prefix=args.prefix,
+        function=function,
+        role_arn=BATCH_ROLE.required(settings.batch_role_arn),
+        account_id=str(sts.get_caller_identity()["Account"]),
+        region=str(s3.meta.region_name),
+    )
+    jobs = S3ControlJobs(settings.aws_client("s3control"))
+    confirm = (lambda _question: True) if args.yes else batch_backfill.confirm_on_terminal
+    started = batch_backfill.start_job(backfill, s3, jobs, confirm=confirm)
+    if started is None:
+        return 0
+    job_id, total = started
+    print(f"backfill: created job {job_id} ({total} tasks)", file=sys.stderr)
+    state = batch_backfill.follow_job(jobs, backfill.account_id, job_id, total)
+    return batch_backfill.report_outcome(state, job_id, bucket)
 
 
 class Invoker(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from botocore.exceptions import ClientError
@@ -38,13 +39,17 @@ class S3StillStore:
         except ClientError as error:
             _raise_if_stale(error, version)
             raise
-        return ObjectHead(
-            size=int(response.get("ContentLength", 0)),
-            etag=bare_etag(response.get("ETag", "")),
-            version_id=response.get("VersionId"),
-            content_type=response.get("ContentType"),
-            metadata=dict(response.get("Metadata", {})),
-        )
+        return _object_head(response)
+
+    def current(self, key: str) -> ObjectHead | None:
+        try:
+            response = self._s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            # A delete marker as the current version answers 404 (405 on some paths): removed.
+            if _code(error) in _GONE or _code(error) in _DELETE_MARKER:
+                return None
+            raise
+        return _object_head(response)
 
     def download(self, version: ObjectVersion) -> bytes:
         try:
@@ -94,6 +99,16 @@ class S3StillStore:
 
     def delete(self, key: str) -> None:
         self._s3.delete_object(Bucket=self.bucket, Key=key)
+
+
+def _object_head(response: Mapping[str, Any]) -> ObjectHead:
+    return ObjectHead(
+        size=int(response.get("ContentLength", 0)),
+        etag=bare_etag(response.get("ETag", "")),
+        version_id=response.get("VersionId"),
+        content_type=response.get("ContentType"),
+        metadata=dict(response.get("Metadata", {})),
+    )
 
 
 def _code(error: ClientError) -> str:

@@ -131,6 +131,11 @@ class StillStore(Protocol):
 
     def head(self, version: ObjectVersion) -> ObjectHead: ...
 
+    def current(self, key: str) -> ObjectHead | None:
+        """The head of the current version of ``key``, or ``None`` when it has none (never uploaded,
+        or removed: a delete marker is current)."""
+        ...
+
     def download(self, version: ObjectVersion) -> bytes: ...
 
     def put(
