@@ -408,10 +408,15 @@ def build_index(corpus: Corpus, stills: int) -> tuple[MemoryColorIndex, IndexFig
 
 def _manifest_bytes(still: StillKey, colors: Sequence[IndexedColor]) -> int:
     """The size of the still's manifest item, as ``DynamoColorIndex.replace`` writes it."""
+    return item_bytes(_manifest_item(still, colors))
+
+
+def _manifest_item(still: StillKey, colors: Sequence[IndexedColor]) -> dict[str, Any]:
+    """The still's manifest item, as ``DynamoColorIndex.replace`` writes it."""
     from palette_service.data.color_index import _manifest_key
 
     keys = sorted({(item["pk"], item["sk"]) for item in (_item(color) for color in colors)})
-    return item_bytes({**_manifest_key(still), "keys": json.dumps(keys)})
+    return {**_manifest_key(still), "keys": json.dumps(keys)}
 
 
 # ---- queries ----------------------------------------------------------------------------------------
@@ -762,9 +767,11 @@ def moto_check(corpus: Corpus, queries: Sequence[BenchQuery], stills: int, count
             items += dynamo.replace(corpus.keys[position], still_entries(corpus, position))
         with table.batch_writer() as batch:  # the rest in bulk: the same items, far faster on moto
             for position in range(min(stills, 20), stills):
-                for color in still_entries(corpus, position):
+                entries = still_entries(corpus, position)
+                for color in entries:
                     batch.put_item(Item=_item(color))
-                    items += 1
+                batch.put_item(Item=_manifest_item(corpus.keys[position], entries))
+                items += len(entries) + 1
         write_ms = (time.perf_counter() - started) / items * 1e3
         log(f"moto: {items:,} items written in {time.perf_counter() - started:.0f} s")
         return _compare(chosen, memory, dynamo, repository, stills, items, write_ms)

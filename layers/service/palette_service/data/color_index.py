@@ -90,6 +90,9 @@ class DynamoColorIndex:
         stills: dict[str, frozenset[str]] = {}
         while True:
             response = self._table.query(**arguments)
+            with self._lock:
+                self.pages_read += 1
+                self.items_read += len(response.get("Items", []))
             for item in response.get("Items", []):
                 keys = json.loads(str(item["keys"]))
                 partitions = frozenset(str(pk)[len(COLOR_PREFIX) :] for pk, _ in keys)
