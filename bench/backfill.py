@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.film_rebuild import item_bytes
-from scripts.load_test import still_jpeg
+from scripts.load_test import scan_items, still_jpeg
 
 WRITE_UNIT_BYTES = 1024
 BATCH_FILMS = "bf-"
@@ -85,17 +85,7 @@ def still_items(table: Any, film_prefix: str) -> list[dict[str, Any]]:
     from boto3.dynamodb.conditions import Attr
 
     condition = Attr("pk").begins_with(f"FILM#{film_prefix}") & Attr("sk").begins_with("STILL#")
-    return scan(table, FilterExpression=condition)
-
-
-def scan(table: Any, **arguments: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    while True:
-        page = table.scan(**arguments)
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return items
-        arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return scan_items(table, FilterExpression=condition)
 
 
 def wait_recorded(table: Any, film_prefix: str, expected: int, timeout: float) -> None:
@@ -172,7 +162,7 @@ def run_invoke_path(stack: Any, table: Any, count: int, timeout: float) -> PathF
 
 def write_figures(table: Any) -> list[str]:
     """What a still costs in DynamoDB writes, and how every item spreads over partition keys."""
-    items = scan(table)
+    items = scan_items(table)
     stills = [item for item in items if str(item["sk"]).startswith("STILL#") and item.get("status") == "DONE"]
     units = [math.ceil(item_bytes(item) / WRITE_UNIT_BYTES) for item in stills]
     per_kind = Counter(str(item["pk"]).split("#", 1)[0] for item in items)

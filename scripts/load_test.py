@@ -127,9 +127,9 @@ def upload_all(stack: Any, options: argparse.Namespace) -> list[Upload]:
         return list(pool.map(upload, range(options.stills)))
 
 
-def scan_items(table: Any) -> list[dict[str, Any]]:
+def scan_items(table: Any, **arguments: Any) -> list[dict[str, Any]]:
+    """Every item of ``table`` (the test's own view; the service never scans), page by page."""
     items: list[dict[str, Any]] = []
-    arguments: dict[str, Any] = {}
     while True:
         page = table.scan(**arguments)
         items.extend(page.get("Items", []))

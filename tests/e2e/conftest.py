@@ -22,6 +22,17 @@ from palette_service.domain.records import StillStatus
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "stills"
 ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="package")
@@ -73,3 +84,21 @@ def wait_for_items(
         if time.monotonic() > deadline:
             raise AssertionError(f"no item after {timeout} s for {sorted(set(names) - set(items))}")
         time.sleep(0.25)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright. A browser tier that skips would pass without
+    testing anything, so a missing browser is an error; `make test` installs it (make browser)."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise RuntimeError(
+            f"{CHROMIUM} is absent: the browser tests need Debian's Chromium; run `make browser`"
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

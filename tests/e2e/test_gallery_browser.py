@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -18,27 +17,11 @@ from tests.e2e.conftest import ARTIFACTS, SAMPLES, http_get, wait_for_items
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 FILM = "gallery-film"
 STILLS = ("astronaut.jpg", "chelsea.jpg", "coffee.jpg", "hubble-deep-field.jpg", "retina.jpg", "rocket.jpg")
 BROKEN = "broken frame.jpg"
 MARKUP_FILM = "markup-film"
 MARKUP = "<img src=x onerror=alert(1)> & 'quoted\".jpg"
-
-# A browser tier that skips would pass without testing anything: a missing browser is an error.
-# `make test` installs it (make browser); run by hand, it says how.
-if not CHROMIUM.exists():
-    raise RuntimeError(f"{CHROMIUM} is absent: the browser tests need Debian's Chromium; run `make browser`")
 
 
 @pytest.fixture(scope="module")
@@ -62,18 +45,6 @@ def film_palette(stack: LocalStack, film: dict[str, dict[str, Any]]) -> dict[str
     assert answer.status == 200, answer.body
     document: dict[str, Any] = answer.json()
     return document
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _gallery_url(stack: LocalStack) -> str:

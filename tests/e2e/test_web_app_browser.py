@@ -21,7 +21,6 @@ from PIL import Image
 from local.stack import LocalStack
 from palette_service.web import routes
 from tests.e2e.conftest import ARTIFACTS, ROOT, SAMPLES, http_get
-from tests.e2e.test_gallery_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.unit.test_exports import _read_ase
 
 pytestmark = pytest.mark.e2e
@@ -59,18 +58,6 @@ def stills(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     (folder / OTHER).write_bytes((SAMPLES / OTHER).read_bytes())
     (folder / NOT_AN_IMAGE).write_bytes(b"these are notes about the shot, not an image")
     return [folder / PLANTED, folder / OTHER, folder / NOT_AN_IMAGE]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 class App:
