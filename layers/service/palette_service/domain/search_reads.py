@@ -72,8 +72,9 @@ def find(
     found = _Found()
     checked: dict[tuple[str, str], bool] = {}
     film: dict[str, frozenset[str]] | None = None
+    cells = search.candidate_cells(query)
     while True:
-        found.read(index, _cells(query, film), query.film)
+        found.read(index, cells, query.film)
         hits, more = _checked_page(query, found, _Checks(repository, found.sequencers, checked), after)
         wider = search.widened(query)
         exact = search.exact_page(query, hits)
@@ -84,7 +85,8 @@ def find(
         if film is not None and set(film) <= {name for _, name in found.candidates}:
             exact = True  # every still of the film has been ranked: nothing is left outside the cells
             break
-        if not found.affords(_cells(wider, film)):
+        cells = _cells(wider, film)
+        if not found.affords(cells):
             break
         query = wider
     next_cursor = encode_cursor(_key_of(hits[-1]), scope) if hits and more else None
