@@ -81,6 +81,24 @@ def test_a_bad_still_is_a_permanent_failure_with_its_reason_and_a_failed_item(
     assert message == f"{item.error}: {item.reason}"
 
 
+def test_a_job_run_again_over_a_bad_still_answers_its_recorded_failure_without_a_second_try(
+    uploader: Uploader, services: ExtractionServices, stills_bucket: str
+) -> None:
+    upload = uploader.put(KEY, b"%PDF-1.7 not a still")
+    run_task(services, stills_bucket, KEY, upload.version_id)
+    first = record(services)
+
+    answer = answer_batch_event(
+        batch_event(stills_bucket, KEY, upload.version_id), services, is_transient=is_transient
+    )
+
+    (result,) = answer.response["results"]
+    assert result["resultCode"] == "PermanentFailure"
+    assert result["resultString"] == f"recorded as FAILED before: {first.error}: {first.reason}"
+    assert [outcome.outcome.value for outcome in answer.outcomes] == ["skipped"]  # not a second failure
+    assert record(services) == first
+
+
 @pytest.mark.parametrize(
     ("service", "code", "status"),
     [
@@ -226,8 +244,12 @@ def test_a_task_that_names_no_still_is_a_permanent_failure(
     key: str, uploader: Uploader, services: ExtractionServices, stills_bucket: str
 ) -> None:
     upload = uploader.put(key, b"{}")
-    code, message = run_task(services, stills_bucket, key, upload.version_id)
-    assert code == "PermanentFailure" and message.startswith("names no still")
+    answer = answer_batch_event(
+        batch_event(stills_bucket, key, upload.version_id), services, is_transient=is_transient
+    )
+    (result,) = answer.response["results"]
+    assert result["resultCode"] == "PermanentFailure" and result["resultString"].startswith("names no still")
+    assert answer.outcomes == []  # no still, so no still metric counts it
 
 
 def test_another_invocation_schema_is_refused(services: ExtractionServices, stills_bucket: str) -> None:

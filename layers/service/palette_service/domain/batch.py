@@ -16,9 +16,11 @@ the key's current version**, ordered against S3's events of the key as follows:
   a later S3 event of the very same version redoes it under its own sequencer, to the same outcome.
 
 Results: ``Succeeded`` for a still processed or skipped, ``PermanentFailure`` with the reason for a
-bad still (recorded as FAILED, as for any upload) or a task that names no still, and
-``TemporaryFailure`` for throttling, AWS 5xx and network errors (``is_transient``), so that Batch
-Operations tries the task again. Any other error propagates: the invocation fails, as a bug should.
+bad still (recorded as FAILED, as for any upload; a job run again over a version already recorded as
+FAILED answers so again, with the recorded reason, without a second try) or a task that names no still
+(no still's outcome, so no still metric counts it), and ``TemporaryFailure`` for throttling, AWS 5xx
+and network errors (``is_transient``), so that Batch Operations tries the task again. Any other error
+propagates: the invocation fails, as a bug should.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from palette_service.domain.events import ObjectEvent, normalize_sequencer, not_
 from palette_service.domain.extraction import ExtractionServices, process_object_event
 from palette_service.domain.keys import InvalidKeyLayoutError, still_of
 from palette_service.domain.outcomes import Outcome, StillOutcome
-from palette_service.domain.records import StillKey, StillRecord
+from palette_service.domain.records import StillKey, StillRecord, StillStatus
 from palette_service.errors import InvalidBatchEventError
 from palette_service.observability import logger
 
@@ -65,6 +67,16 @@ class TaskResult:
     code: ResultCode
     message: str
     outcome: StillOutcome | None = None
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A task with nothing left to do: its result, and the still's outcome for metrics (none when the
+    task names no still)."""
+
+    code: ResultCode
+    message: str
+    outcome: StillOutcome | None
 
 
 @dataclass(frozen=True)
@@ -126,11 +138,11 @@ def run_task(
     logger.append_keys(key=task.key)
     try:
         replay = replay_event(task, services)
-        if isinstance(replay, StillOutcome):
-            outcome, message = replay, replay.detail
-        else:
-            outcome = process_object_event(replay, services)
-            message = _failure_reason(task, outcome, services) if outcome.outcome is Outcome.FAILED else ""
+        if isinstance(replay, Settled):
+            logger.info("batch task settled", extra={"code": replay.code.value, "detail": replay.message})
+            return TaskResult(task.task_id, replay.code, replay.message, replay.outcome)
+        outcome = process_object_event(replay, services)
+        message = _failure_reason(task, outcome, services) if outcome.outcome is Outcome.FAILED else ""
     except Exception as error:
         if not is_transient(error):
             raise
@@ -148,25 +160,31 @@ def run_task(
     return TaskResult(task.task_id, ResultCode.SUCCEEDED, summary, outcome)
 
 
-def replay_event(task: BatchTask, services: ExtractionServices) -> ObjectEvent | StillOutcome:
-    """The event of the task's version with its place in the key's order, or the outcome already
-    when there is nothing to do (the version is not current) or the task names no still."""
+def replay_event(task: BatchTask, services: ExtractionServices) -> ObjectEvent | Settled:
+    """The event of the task's version with its place in the key's order, or the task's result when
+    there is nothing to do: it names no still, its version is not current, or that version is
+    already recorded as FAILED for a bad still."""
     named = ObjectEvent(task.bucket, task.key, BATCH_EVENT_NAME, "", task.version_id, "", None)
     if reason := not_a_still_upload(named, services.settings):
-        return StillOutcome(task.key, Outcome.FAILED, f"names no still: {reason}")
+        return Settled(ResultCode.PERMANENT_FAILURE, f"names no still: {reason}", None)
     try:
         still = still_of(task.key, services.settings)
     except InvalidKeyLayoutError as error:
         if error.still is None:
-            return StillOutcome(task.key, Outcome.FAILED, f"names no still: {error}")
+            return Settled(ResultCode.PERMANENT_FAILURE, f"names no still: {error}", None)
         still = error.still  # processed, so that the still is recorded as FAILED invalid_key
     existing = services.repository.get(still)
     current = services.storage.current(task.key)
     if current is None:
-        return StillOutcome(task.key, Outcome.SKIPPED, "the still was removed since the manifest was made")
+        return _skipped(task, "the still was removed since the manifest was made")
     if task.version_id is not None and current.version_id != task.version_id:
-        return StillOutcome(
-            task.key, Outcome.SKIPPED, f"version {task.version_id} is no longer the current one"
+        return _skipped(task, f"version {task.version_id} is no longer the current one")
+    if existing is not None and _failed_before(existing, current.version_id, current.etag):
+        outcome = StillOutcome(task.key, Outcome.SKIPPED, "recorded as FAILED before")
+        return Settled(
+            ResultCode.PERMANENT_FAILURE,
+            f"recorded as FAILED before: {existing.error}: {existing.reason}",
+            outcome,
         )
     return ObjectEvent(
         bucket=task.bucket,
@@ -177,6 +195,18 @@ def replay_event(task: BatchTask, services: ExtractionServices) -> ObjectEvent |
         sequencer=replay_sequencer(existing, current.version_id, current.etag),
         size=current.size,
     )
+
+
+def _skipped(task: BatchTask, reason: str) -> Settled:
+    outcome = StillOutcome(task.key, Outcome.SKIPPED, reason)
+    return Settled(ResultCode.SUCCEEDED, f"{Outcome.SKIPPED.value}: {reason}", outcome)
+
+
+def _failed_before(existing: StillRecord, version_id: str | None, etag: str) -> bool:
+    """Whether this version is recorded as FAILED for a bad still (one given up on is tried again)."""
+    if existing.status is not StillStatus.FAILED or existing.given_up:
+        return False
+    return _same_version(existing.version_id, existing.etag, version_id, etag)
 
 
 def replay_sequencer(existing: StillRecord | None, version_id: str | None, etag: str) -> str:
