@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from http import HTTPStatus
 from typing import Annotated, Any
 from urllib.parse import unquote
@@ -23,7 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from palette_service.domain import film_reads, reads, search, search_reads
 from palette_service.domain.films import DEFAULT_BARCODE_STYLE
 from palette_service.domain.listing import DEFAULT_LIMIT, MAX_LIMIT, PREFIX_PATTERN, list_stills
-from palette_service.domain.ports import ColorIndex, FilmRepository, StillRepository, StillStore
+from palette_service.domain.ports import ColorIndex, FilmRepository, StillRepository, StillStore, UploadSigner
 from palette_service.errors import ReadError
 from palette_service.observability import capture_lambda_handler, logger, metrics
 from palette_service.settings import ServiceSettings
@@ -76,11 +76,28 @@ install_error_handlers(app)
 
 @dataclass(frozen=True)
 class ReadServices:
+    """Settings and clients of one execution environment: the one place that holds them, so that
+    forgetting ``services()`` (SnapStart's before-snapshot hook) forgets every client."""
+
     settings: ServiceSettings
     repository: StillRepository
     storage: StillStore
     films: FilmRepository
     index: ColorIndex
+
+    @cached_property
+    def upload_signer(self) -> UploadSigner:
+        """Presigned grants on the stills bucket, made on first use (the upload and image routes)."""
+        from palette_service.data.clients import make_upload_signer
+
+        return make_upload_signer(self.settings)
+
+    @cached_property
+    def bucket_origin(self) -> str:
+        """Where the browser posts uploads and reads still images: the origin of a presigned URL."""
+        from palette_service.web.webapp import origin_of
+
+        return origin_of(self.upload_signer.presigned_get("-", None, 60))
 
 
 @cache
@@ -430,14 +447,6 @@ def get_film_timeline(film: str) -> FilmTimeline:
     return FilmTimeline.from_document(film_reads.read_timeline(current.storage, record))
 
 
-@cache
-def upload_signer() -> Any:
-    """Presigned grants on the stills bucket, made once per execution environment (on first use)."""
-    from palette_service.data.clients import make_upload_signer
-
-    return make_upload_signer(services().settings)
-
-
 @app.post(
     routes.UPLOADS,
     summary="Presigned POSTs that upload stills from a browser straight to the bucket",
@@ -446,7 +455,8 @@ def upload_signer() -> Any:
 def post_uploads(request: UploadRequest) -> UploadsPage:
     from palette_service.web.uploads import uploads_page
 
-    return uploads_page(request, services().settings, upload_signer())
+    current = services()
+    return uploads_page(request, current.settings, current.upload_signer)
 
 
 @app.get(
@@ -457,7 +467,8 @@ def post_uploads(request: UploadRequest) -> UploadsPage:
 def get_still_image(film: str, still: str) -> ImageLink:
     from palette_service.domain.uploads import IMAGE_EXPIRES_SECONDS, still_image_url
 
-    url = still_image_url(services().repository, upload_signer(), path_segment(film), path_segment(still))
+    current = services()
+    url = still_image_url(current.repository, current.upload_signer, path_segment(film), path_segment(still))
     return ImageLink(url=url, expires_in=IMAGE_EXPIRES_SECONDS)
 
 
@@ -466,22 +477,14 @@ def get_still_image(film: str, still: str) -> ImageLink:
 def get_web_app() -> Response[str]:
     from palette_service.web.webapp import index_response
 
-    return index_response(bucket_origin())
+    return index_response(services().bucket_origin)
 
 
 @app.get(routes.resolver_path(routes.APP_ASSET), include_in_schema=False)
 def get_web_app_asset(asset: str) -> Response[Any]:
     from palette_service.web.webapp import asset_response
 
-    return asset_response(path_segment(asset), bucket_origin())
-
-
-@cache
-def bucket_origin() -> str:
-    """Where the browser posts uploads and reads still images: the origin of a presigned URL."""
-    from palette_service.web.webapp import origin_of
-
-    return origin_of(upload_signer().presigned_get("-", None, 60))
+    return asset_response(path_segment(asset), services().bucket_origin)
 
 
 @app.get(routes.OPENAPI, include_in_schema=False)

@@ -160,6 +160,22 @@ def test_before_a_snapshot_every_client_is_closed_and_the_services_forgotten(
     assert after[1].storage._s3 is not s3
 
 
+def test_before_a_snapshot_the_apis_upload_signer_and_bucket_origin_are_forgotten_too(
+    handlers: tuple[Any, Any],
+) -> None:
+    api_app, _ = handlers
+    before = api_app.services()
+    signer, origin = before.upload_signer, before.bucket_origin
+    assert before.upload_signer is signer  # made once, on first use
+
+    run_before_snapshot()
+
+    assert clients._open_clients == []
+    after = api_app.services()
+    assert after.upload_signer is not signer, "the upload signer's client outlived the snapshot"
+    assert after.bucket_origin == origin
+
+
 def test_after_a_restore_the_global_random_generators_are_reseeded(handlers: tuple[Any, Any]) -> None:
     # Two environments restored from one snapshot would otherwise draw the same numbers from here on.
     random.seed(1234)
