@@ -123,7 +123,7 @@ samples: $(STAMP)  ## rebuild samples/stills and samples/LICENSES.md from the in
 invoke: $(STAMP)  ## the events/ files through the real handlers on moto (what sam local invoke does, without Docker)
 	$(BIN)/python scripts/invoke.py
 
-sam-build: $(SAM_STAMP)  ## sam build (arm64, no Docker), then trim the layers
+sam-build: $(SAM_STAMP)  ## sam build (arm64, no Docker), then trim the layers and compile layers and functions to bytecode (unchecked-hash .pyc)
 	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build
 	$(SAM_VENV)/bin/python scripts/layer_size.py
 
