@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, cached_property
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -20,7 +20,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from palette_service.domain import film_reads, reads, search, search_reads
+from palette_service.domain import film_reads, reads, search_terms
 from palette_service.domain.films import DEFAULT_BARCODE_STYLE
 from palette_service.domain.listing import DEFAULT_LIMIT, MAX_LIMIT, PREFIX_PATTERN, list_stills
 from palette_service.domain.ports import ColorIndex, FilmRepository, StillRepository, StillStore, UploadSigner
@@ -44,6 +44,7 @@ from palette_service.web.models import (
     StillSummary,
     UploadRequest,
     UploadsPage,
+    build_models,
 )
 from palette_service.web.responses import (
     CONTENT_SECURITY_POLICY,
@@ -56,11 +57,16 @@ from palette_service.web.responses import (
 from palettes.barcode import BARCODE_STYLES, MAX_HEIGHT, MAX_WIDTH
 from palettes.basic_colors import BASIC_COLOR_TERMS
 
+if TYPE_CHECKING:
+    from palette_service.domain.search import SearchQuery
+
 # Loaded by the requests that need them, not by this module, and before a SnapStart snapshot: boto3 and
-# the clients (any route's first request), the gallery page (its routes), Powertools' OpenAPI
-# document models (/openapi.json). The X-Ray SDK loads only when tracing is on (observability).
+# the clients (any route's first request), the search and its colour index (the search routes, which
+# are declared from search_terms), the gallery page (its routes), Powertools' OpenAPI document models
+# (/openapi.json). The X-Ray SDK loads only when tracing is on (observability).
 DEFERRED_MODULES = (
     "palette_service.data.clients",
+    "palette_service.domain.search_reads",
     "palette_service.web.gallery",
     "aws_lambda_powertools.event_handler.openapi.models",
 )
@@ -117,7 +123,7 @@ def services() -> ReadServices:
     )
 
 
-prepare_snapshot(services, DEFERRED_MODULES)
+prepare_snapshot(services, DEFERRED_MODULES, warm=build_models)
 
 
 def path_segment(raw: str) -> str:
@@ -297,24 +303,26 @@ def get_film_barcode(  # type: ignore[no-untyped-def]
 BasicTerm = StrEnum("BasicTerm", [(term.upper(), term) for term in BASIC_COLOR_TERMS])  # type: ignore[misc]
 _CURSOR = Query(description="`next_cursor` of the previous page of the same query", min_length=1)
 _FILM_FILTER = Query(description="only stills of this film")
-_LIMIT = Query(ge=1, le=search.MAX_LIMIT, description=f"hits per page (default {search.DEFAULT_LIMIT})")
+_LIMIT = Query(
+    ge=1, le=search_terms.MAX_LIMIT, description=f"hits per page (default {search_terms.DEFAULT_LIMIT})"
+)
 _MAX_DELTA_E = Query(
-    ge=search.MIN_DELTA_E,
-    le=search.MAX_DELTA_E,
-    description=f"CIEDE2000 radius (default {search.DEFAULT_MAX_DELTA_E:g})",
+    ge=search_terms.MIN_DELTA_E,
+    le=search_terms.MAX_DELTA_E,
+    description=f"CIEDE2000 radius (default {search_terms.DEFAULT_MAX_DELTA_E:g})",
 )
 
 
 @app.get(
     routes.SEARCH,
     summary="Stills by colour: one colour, a weighted mix, or a basic colour term",
-    description=(search.__doc__ or "").split("Which cells", 1)[0],
+    description=(search_terms.__doc__ or "").split("\n\n", 1)[-1],
     responses={200: openapi.json_body(SearchPage, "A page of hits, best first"), 400: openapi.BAD_REQUEST},
 )
 def get_search(
     *,
     color: Annotated[
-        str | None, Query(pattern=search.HEX_PATTERN, description="a hex colour, e.g. c0392b")
+        str | None, Query(pattern=search_terms.HEX_PATTERN, description="a hex colour, e.g. c0392b")
     ] = None,
     colors: Annotated[
         str | None, Query(description="up to 5 `hex:percent`, e.g. c0392b:30,1abc9c:20 (at most 100 in all)")
@@ -325,14 +333,16 @@ def get_search(
     max_delta_e: Annotated[float | None, _MAX_DELTA_E] = None,
     min_share: Annotated[
         float | None,
-        Query(ge=0, le=1, description=f"least share of the frame (default {search.DEFAULT_MIN_SHARE})"),
+        Query(ge=0, le=1, description=f"least share of the frame (default {search_terms.DEFAULT_MIN_SHARE})"),
     ] = None,
     film: Annotated[str | None, _FILM_FILTER] = None,
     limit: Annotated[int | None, _LIMIT] = None,
     cursor: Annotated[str | None, _CURSOR] = None,
 ) -> SearchPage:
     # Validated for their form above (and in the OpenAPI document); the search's parser checks the rest.
-    query = search.parse_search_query(
+    from palette_service.domain.search import parse_search_query
+
+    query = parse_search_query(
         _as_text(
             color=color,
             colors=colors,
@@ -365,9 +375,11 @@ def get_similar(
     limit: Annotated[int | None, _LIMIT] = None,
     cursor: Annotated[str | None, _CURSOR] = None,
 ) -> SearchPage:
+    from palette_service.domain.search import similar_query
+
     source_film, name = path_segment(film), path_segment(still)
     document = reads.palette_document(reads.get_record(services().repository, source_film, name))
-    query = search.similar_query(
+    query = similar_query(
         source_film,
         name,
         document.get("colors", []),
@@ -381,9 +393,11 @@ def _as_text(**values: object) -> dict[str, str | None]:
     return {name: None if value is None else str(value) for name, value in values.items()}
 
 
-def _search_page(query: search.SearchQuery, cursor: str | None) -> SearchPage:
+def _search_page(query: SearchQuery, cursor: str | None) -> SearchPage:
+    from palette_service.domain.search_reads import find
+
     current = services()
-    page = search_reads.find(query, current.index, current.repository, cursor=cursor)
+    page = find(query, current.index, current.repository, cursor=cursor)
     metrics.add_metric(name="SearchCandidates", unit=MetricUnit.Count, value=page.candidates)
     return SearchPage(
         items=[SearchHit.from_hit(hit) for hit in page.hits], next_cursor=page.next_cursor, exact=page.exact
