@@ -89,7 +89,7 @@ bench: $(STAMP)  ## benchmark against the notebook method, peers and the decode 
 	$(BIN)/python -m bench.benchmark | tee bench/results.txt
 	$(MAKE) --no-print-directory bench-cold bench-memory
 
-bench-cold: $(STAMP)  ## handler import times and the first palette beside the eager-import baseline (~1 min; figures in bench/cold_start_results.txt)
+bench-cold: $(STAMP)  ## handler import times and the first palette beside the eager-import baseline, as shipped (bytecode) and without bytecode (~10 min on 2 busy cores; figures in bench/cold_start_results.txt)
 	@echo '$$ make bench-cold   # $(BIN)/python -m bench.cold_start' > bench/cold_start_results.txt
 	$(BIN)/python -m bench.cold_start | tee -a bench/cold_start_results.txt
 
@@ -123,7 +123,7 @@ samples: $(STAMP)  ## rebuild samples/stills and samples/LICENSES.md from the in
 invoke: $(STAMP)  ## the events/ files through the real handlers on moto (what sam local invoke does, without Docker)
 	$(BIN)/python scripts/invoke.py
 
-sam-build: $(SAM_STAMP)  ## sam build (arm64, no Docker), then trim the layers
+sam-build: $(SAM_STAMP)  ## sam build (arm64, no Docker), then trim the layers and compile layers and functions to bytecode (unchecked-hash .pyc)
 	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build
 	$(SAM_VENV)/bin/python scripts/layer_size.py
 

@@ -1,14 +1,22 @@
-"""Trim the layers `sam build` made, prove the trimmed code still runs, and check Lambda's size limits.
+"""Trim the layers `sam build` made, compile them and the functions to bytecode, prove the result still
+runs, and check Lambda's size limits.
 
 Run after `sam build` (it works on `.aws-sam/build`, which `sam deploy` uploads):
 
-    python scripts/layer_size.py                  # trim, smoke-test, measure, check budgets
+    python scripts/layer_size.py                  # trim, compile, smoke-test, measure, check budgets
     python scripts/layer_size.py --no-trim        # measure only
 
 Only what the code never loads goes: test suites, build-only sources and type stubs, bytecode
 caches, and the botocore that aws-xray-sdk drags in (the Lambda runtime brings its own, matched to
 its boto3). Shared objects are left alone: stripping the auditwheel-patched ones breaks them ("ELF
 load command address/offset not page-aligned" on arm64), which only running them shows.
+
+Then every layer and function is compiled to bytecode by this interpreter, which must be the
+runtime's Python (3.13): Lambda's /opt and /var/task are read-only, so without bytecode in the zip
+every on-demand cold start compiles each module it imports, and cannot keep the result. The .pyc are
+hash-based and unchecked (``compileall --invalidation-mode unchecked-hash``): the zip's timestamps
+(1980) would fail a timestamp-based .pyc, and an unchecked one is loaded without looking at its
+source. Their code names the paths Lambda mounts (/opt/python, /var/task), not the build folder.
 
 Afterwards no remaining module may import a deleted one (checked statically), and what the
 palettes layer ships (numpy, Pillow, webcolors, palettes), a palette by every method and the
@@ -22,6 +30,7 @@ takes seconds.
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
 import json
 import os
@@ -35,8 +44,9 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib.util import find_spec
+from importlib.util import MAGIC_NUMBER, cache_from_source, find_spec
 from pathlib import Path
+from py_compile import PycInvalidationMode
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -59,6 +69,13 @@ BUILD_ONLY_SUFFIXES = (".pyx", ".pxd", ".pxi", ".c", ".cc", ".cpp", ".h", ".hpp"
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 ARCHITECTURE_NAMES = {"arm64": "aarch64", "aarch64": "aarch64", "x86_64": "x86_64", "amd64": "x86_64"}
 IMPORT_LINE = re.compile(r"^\s*(?:from|import)\s.*$", re.MULTILINE)
+# The Python every function runs (template.yaml's Globals and the layers' CompatibleRuntimes): bytecode
+# is only loaded by the minor version that wrote it.
+RUNTIME_PYTHON = (3, 13)
+# Where Lambda mounts an artifact's code root: the file names compiled into the bytecode.
+MOUNT_POINTS = {"layer": "/opt/python", "function": "/var/task"}
+# The flags word of a hash-based .pyc that is never checked against its source (PEP 552).
+UNCHECKED_HASH_FLAGS = 0b01
 
 
 @dataclass
@@ -196,6 +213,59 @@ def trim(layer: Artifact) -> tuple[list[Trimmed], set[str]]:
     before = _module_names(root)
     results = [_remove(rule(root), name) for name, rule in RULES]
     return results, before - _module_names(root)
+
+
+# ------------------------------------------------------------------------------------------ bytecode
+
+
+def compile_bytecode(artifact: Artifact) -> int:
+    """Compile every module of ``artifact`` to unchecked hash-based bytecode beside it (``__pycache__``),
+    named by the path Lambda mounts it at; the bytes of bytecode written. Exits when this is not the
+    runtime's Python, whose bytecode Lambda would ignore."""
+    if sys.version_info[:2] != RUNTIME_PYTHON:
+        raise SystemExit(
+            f"bytecode for Python {'.'.join(map(str, RUNTIME_PYTHON))} (the functions' runtime) needs that "
+            f"Python; this is {sys.version.split()[0]}"
+        )
+    root = artifact.code_root
+    compiled = compileall.compile_dir(
+        root,
+        quiet=1,
+        force=True,
+        stripdir=str(root),
+        prependdir=MOUNT_POINTS[artifact.kind],
+        invalidation_mode=PycInvalidationMode.UNCHECKED_HASH,
+        workers=0,
+    )
+    if not compiled:
+        raise SystemExit(f"{artifact.logical_id}: a module does not compile (above)")
+    return sum(path.stat().st_size for path in root.rglob("*.pyc"))
+
+
+def missing_bytecode(root: Path) -> list[str]:
+    """The modules under ``root`` without an unchecked hash-based .pyc of this Python beside them."""
+    missing = []
+    for source in sorted(root.rglob("*.py")):
+        cached = Path(cache_from_source(str(source)))
+        header = cached.read_bytes()[:8] if cached.is_file() else b""
+        flags = int.from_bytes(header[4:8], "little") if len(header) == 8 else None
+        if header[:4] != MAGIC_NUMBER or flags != UNCHECKED_HASH_FLAGS:
+            missing.append(str(source.relative_to(root)))
+    return missing
+
+
+def compile_and_check(artifacts: list[Artifact]) -> list[str]:
+    """Compile each artifact (see :func:`compile_bytecode`) and check that every module got its .pyc."""
+    started = time.perf_counter()
+    failures = []
+    for artifact in artifacts:
+        size = compile_bytecode(artifact)
+        missing = missing_bytecode(artifact.code_root)
+        failures += [f"{artifact.logical_id}: no bytecode for {name}" for name in missing]
+        print(f"  compiled {artifact.logical_id}: {size / MIB:.1f} MiB of bytecode")
+    elapsed = time.perf_counter() - started
+    print(f"  bytecode: unchecked hash-based, Python {sys.version.split()[0]} ({elapsed:.1f} s)")
+    return failures
 
 
 # ------------------------------------------------------------------------------------- verification
@@ -343,7 +413,8 @@ def smoke_test(artifacts: dict[str, Artifact], interpreter: list[str], build_dir
     the built layers alone.
 
     Layers come first on sys.path and the runtime's boto3 last, as in Lambda (/opt/python before
-    /var/runtime); ``-S`` keeps the host's site-packages out and ``-B`` the layers free of bytecode.
+    /var/runtime); ``-S`` keeps the host's site-packages out and ``-B`` writes no bytecode (the layers'
+    own is read, as from Lambda's read-only mounts).
     """
     failures = []
     environment = _smoke_environment()
@@ -439,7 +510,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "--trim-only",
         type=Path,
         metavar="LAYER_DIR",
-        help="trim one built layer (the folder holding python/) and check its imports; nothing else",
+        help="trim and compile one built layer (the folder holding python/) and check its imports and "
+        "bytecode; nothing else",
     )
     parser.add_argument(
         "--smoke-python",
@@ -467,9 +539,10 @@ def layer_budgets(overrides: list[str]) -> dict[str, float]:
 
 
 def trim_one(folder: Path) -> int:
-    """`--trim-only`: trim one built layer and check its own imports."""
+    """`--trim-only`: trim and compile one built layer and check its own imports and bytecode."""
     layer = Artifact(folder.name, "layer", folder)
     problems = trim_and_check([layer], [layer.code_root])
+    problems += compile_and_check([layer])
     for problem in problems:
         print(f"FAIL: {problem}", file=sys.stderr)
     return 1 if problems else 0
@@ -516,6 +589,7 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     if not options.no_trim:
         failures += trim_and_check(layers, [item.code_root for item in artifacts.values()])
+        failures += compile_and_check(list(artifacts.values()))
 
     target, interpreter = smoke_interpreter(options.smoke_python, layers)
     if interpreter:

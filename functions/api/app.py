@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -20,10 +20,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from palette_service.domain import film_reads, reads, search, search_reads
+from palette_service.domain import film_reads, reads, search_terms
 from palette_service.domain.films import DEFAULT_BARCODE_STYLE
 from palette_service.domain.listing import DEFAULT_LIMIT, MAX_LIMIT, PREFIX_PATTERN, list_stills
-from palette_service.domain.ports import ColorIndex, FilmRepository, StillRepository, StillStore
+from palette_service.domain.ports import ColorIndex, FilmRepository, StillRepository, StillStore, UploadSigner
 from palette_service.errors import ReadError
 from palette_service.observability import capture_lambda_handler, logger, metrics
 from palette_service.settings import ServiceSettings
@@ -44,6 +44,7 @@ from palette_service.web.models import (
     StillSummary,
     UploadRequest,
     UploadsPage,
+    build_models,
 )
 from palette_service.web.responses import (
     CONTENT_SECURITY_POLICY,
@@ -56,11 +57,16 @@ from palette_service.web.responses import (
 from palettes.barcode import BARCODE_STYLES, MAX_HEIGHT, MAX_WIDTH
 from palettes.basic_colors import BASIC_COLOR_TERMS
 
+if TYPE_CHECKING:
+    from palette_service.domain.search import SearchQuery
+
 # Loaded by the requests that need them, not by this module, and before a SnapStart snapshot: boto3 and
-# the clients (any route's first request), the gallery page (its routes), Powertools' OpenAPI
-# document models (/openapi.json). The X-Ray SDK loads only when tracing is on (observability).
+# the clients (any route's first request), the search and its colour index (the search routes, which
+# are declared from search_terms), the gallery page (its routes), Powertools' OpenAPI document models
+# (/openapi.json). The X-Ray SDK loads only when tracing is on (observability).
 DEFERRED_MODULES = (
     "palette_service.data.clients",
+    "palette_service.domain.search_reads",
     "palette_service.web.gallery",
     "aws_lambda_powertools.event_handler.openapi.models",
 )
@@ -76,11 +82,28 @@ install_error_handlers(app)
 
 @dataclass(frozen=True)
 class ReadServices:
+    """Settings and clients of one execution environment: the one place that holds them, so that
+    forgetting ``services()`` (SnapStart's before-snapshot hook) forgets every client."""
+
     settings: ServiceSettings
     repository: StillRepository
     storage: StillStore
     films: FilmRepository
     index: ColorIndex
+
+    @cached_property
+    def upload_signer(self) -> UploadSigner:
+        """Presigned grants on the stills bucket, made on first use (the upload and image routes)."""
+        from palette_service.data.clients import make_upload_signer
+
+        return make_upload_signer(self.settings)
+
+    @cached_property
+    def bucket_origin(self) -> str:
+        """Where the browser posts uploads and reads still images: the origin of a presigned URL."""
+        from palette_service.web.webapp import origin_of
+
+        return origin_of(self.upload_signer.presigned_get("-", None, 60))
 
 
 @cache
@@ -100,7 +123,7 @@ def services() -> ReadServices:
     )
 
 
-prepare_snapshot(services, DEFERRED_MODULES)
+prepare_snapshot(services, DEFERRED_MODULES, warm=build_models)
 
 
 def path_segment(raw: str) -> str:
@@ -280,24 +303,26 @@ def get_film_barcode(  # type: ignore[no-untyped-def]
 BasicTerm = StrEnum("BasicTerm", [(term.upper(), term) for term in BASIC_COLOR_TERMS])  # type: ignore[misc]
 _CURSOR = Query(description="`next_cursor` of the previous page of the same query", min_length=1)
 _FILM_FILTER = Query(description="only stills of this film")
-_LIMIT = Query(ge=1, le=search.MAX_LIMIT, description=f"hits per page (default {search.DEFAULT_LIMIT})")
+_LIMIT = Query(
+    ge=1, le=search_terms.MAX_LIMIT, description=f"hits per page (default {search_terms.DEFAULT_LIMIT})"
+)
 _MAX_DELTA_E = Query(
-    ge=search.MIN_DELTA_E,
-    le=search.MAX_DELTA_E,
-    description=f"CIEDE2000 radius (default {search.DEFAULT_MAX_DELTA_E:g})",
+    ge=search_terms.MIN_DELTA_E,
+    le=search_terms.MAX_DELTA_E,
+    description=f"CIEDE2000 radius (default {search_terms.DEFAULT_MAX_DELTA_E:g})",
 )
 
 
 @app.get(
     routes.SEARCH,
     summary="Stills by colour: one colour, a weighted mix, or a basic colour term",
-    description=(search.__doc__ or "").split("Which cells", 1)[0],
+    description=(search_terms.__doc__ or "").split("\n\n", 1)[-1],
     responses={200: openapi.json_body(SearchPage, "A page of hits, best first"), 400: openapi.BAD_REQUEST},
 )
 def get_search(
     *,
     color: Annotated[
-        str | None, Query(pattern=search.HEX_PATTERN, description="a hex colour, e.g. c0392b")
+        str | None, Query(pattern=search_terms.HEX_PATTERN, description="a hex colour, e.g. c0392b")
     ] = None,
     colors: Annotated[
         str | None, Query(description="up to 5 `hex:percent`, e.g. c0392b:30,1abc9c:20 (at most 100 in all)")
@@ -308,14 +333,16 @@ def get_search(
     max_delta_e: Annotated[float | None, _MAX_DELTA_E] = None,
     min_share: Annotated[
         float | None,
-        Query(ge=0, le=1, description=f"least share of the frame (default {search.DEFAULT_MIN_SHARE})"),
+        Query(ge=0, le=1, description=f"least share of the frame (default {search_terms.DEFAULT_MIN_SHARE})"),
     ] = None,
     film: Annotated[str | None, _FILM_FILTER] = None,
     limit: Annotated[int | None, _LIMIT] = None,
     cursor: Annotated[str | None, _CURSOR] = None,
 ) -> SearchPage:
     # Validated for their form above (and in the OpenAPI document); the search's parser checks the rest.
-    query = search.parse_search_query(
+    from palette_service.domain.search import parse_search_query
+
+    query = parse_search_query(
         _as_text(
             color=color,
             colors=colors,
@@ -348,9 +375,11 @@ def get_similar(
     limit: Annotated[int | None, _LIMIT] = None,
     cursor: Annotated[str | None, _CURSOR] = None,
 ) -> SearchPage:
+    from palette_service.domain.search import similar_query
+
     source_film, name = path_segment(film), path_segment(still)
     document = reads.palette_document(reads.get_record(services().repository, source_film, name))
-    query = search.similar_query(
+    query = similar_query(
         source_film,
         name,
         document.get("colors", []),
@@ -364,9 +393,11 @@ def _as_text(**values: object) -> dict[str, str | None]:
     return {name: None if value is None else str(value) for name, value in values.items()}
 
 
-def _search_page(query: search.SearchQuery, cursor: str | None) -> SearchPage:
+def _search_page(query: SearchQuery, cursor: str | None) -> SearchPage:
+    from palette_service.domain.search_reads import find
+
     current = services()
-    page = search_reads.find(query, current.index, current.repository, cursor=cursor)
+    page = find(query, current.index, current.repository, cursor=cursor)
     metrics.add_metric(name="SearchCandidates", unit=MetricUnit.Count, value=page.candidates)
     return SearchPage(
         items=[SearchHit.from_hit(hit) for hit in page.hits], next_cursor=page.next_cursor, exact=page.exact
@@ -430,14 +461,6 @@ def get_film_timeline(film: str) -> FilmTimeline:
     return FilmTimeline.from_document(film_reads.read_timeline(current.storage, record))
 
 
-@cache
-def upload_signer() -> Any:
-    """Presigned grants on the stills bucket, made once per execution environment (on first use)."""
-    from palette_service.data.clients import make_upload_signer
-
-    return make_upload_signer(services().settings)
-
-
 @app.post(
     routes.UPLOADS,
     summary="Presigned POSTs that upload stills from a browser straight to the bucket",
@@ -446,7 +469,8 @@ def upload_signer() -> Any:
 def post_uploads(request: UploadRequest) -> UploadsPage:
     from palette_service.web.uploads import uploads_page
 
-    return uploads_page(request, services().settings, upload_signer())
+    current = services()
+    return uploads_page(request, current.settings, current.upload_signer)
 
 
 @app.get(
@@ -457,7 +481,8 @@ def post_uploads(request: UploadRequest) -> UploadsPage:
 def get_still_image(film: str, still: str) -> ImageLink:
     from palette_service.domain.uploads import IMAGE_EXPIRES_SECONDS, still_image_url
 
-    url = still_image_url(services().repository, upload_signer(), path_segment(film), path_segment(still))
+    current = services()
+    url = still_image_url(current.repository, current.upload_signer, path_segment(film), path_segment(still))
     return ImageLink(url=url, expires_in=IMAGE_EXPIRES_SECONDS)
 
 
@@ -466,22 +491,14 @@ def get_still_image(film: str, still: str) -> ImageLink:
 def get_web_app() -> Response[str]:
     from palette_service.web.webapp import index_response
 
-    return index_response(bucket_origin())
+    return index_response(services().bucket_origin)
 
 
 @app.get(routes.resolver_path(routes.APP_ASSET), include_in_schema=False)
 def get_web_app_asset(asset: str) -> Response[Any]:
     from palette_service.web.webapp import asset_response
 
-    return asset_response(path_segment(asset), bucket_origin())
-
-
-@cache
-def bucket_origin() -> str:
-    """Where the browser posts uploads and reads still images: the origin of a presigned URL."""
-    from palette_service.web.webapp import origin_of
-
-    return origin_of(upload_signer().presigned_get("-", None, 60))
+    return asset_response(path_segment(asset), services().bucket_origin)
 
 
 @app.get(routes.OPENAPI, include_in_schema=False)

@@ -98,7 +98,7 @@ def fresh_handlers(service_env: dict[str, str]) -> Iterator[None]:
     from api import app as api_app
     from extract import app as extract_app
 
-    cached = (api_app.services, api_app.upload_signer, api_app.bucket_origin, extract_app.services)
+    cached = (api_app.services, extract_app.services)
     for function in cached:
         function.cache_clear()
     yield

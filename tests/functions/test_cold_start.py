@@ -115,6 +115,26 @@ def test_a_snapshot_init_primes_the_handler_and_its_hooks_close_the_clients(modu
     assert answer["after"] == [0, 0]
 
 
+WARMED = {
+    # The response models are built (pydantic builds each on first use otherwise).
+    "api.app": "from palette_service.web import models\n"
+    "warm = all(model.__pydantic_complete__ for model in (models.PaletteDocument, models.SearchPage))\n",
+    # The first palette's once-only costs are paid: numpy's generators, the colour-name tables, the fonts.
+    "extract.app": "from palettes import names, swatch\n"
+    "warm = 'numpy.random' in sys.modules and names._xkcd_table.cache_info().currsize == 1 "
+    "and swatch._font.cache_info().currsize > 0\n",
+}
+
+
+@pytest.mark.parametrize("module", sorted(WARMED))
+def test_a_snapshot_init_pays_what_a_first_request_would_pay_once(module: str) -> None:
+    program = f"import {module}\n{WARMED[module]}print(json.dumps({{'warm': warm}}))"
+    env = {**LAMBDA_ENV, "POWERTOOLS_TRACE_DISABLED": "true"}
+    assert loaded_after(program, env) == {"warm": False}, "an on-demand init warms nothing"
+    env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
+    assert loaded_after(program, env) == {"warm": True}
+
+
 def test_only_lambdas_snapshot_init_is_one() -> None:
     assert is_snapshot_init({"AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"})
     assert not is_snapshot_init({"AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand"})
@@ -158,6 +178,22 @@ def test_before_a_snapshot_every_client_is_closed_and_the_services_forgotten(
     after = (api_app.services(), extract_app.services())
     assert after[0] is not before[0] and after[1] is not before[1]
     assert after[1].storage._s3 is not s3
+
+
+def test_before_a_snapshot_the_apis_upload_signer_and_bucket_origin_are_forgotten_too(
+    handlers: tuple[Any, Any],
+) -> None:
+    api_app, _ = handlers
+    before = api_app.services()
+    signer, origin = before.upload_signer, before.bucket_origin
+    assert before.upload_signer is signer  # made once, on first use
+
+    run_before_snapshot()
+
+    assert clients._open_clients == []
+    after = api_app.services()
+    assert after.upload_signer is not signer, "the upload signer's client outlived the snapshot"
+    assert after.bucket_origin == origin
 
 
 def test_after_a_restore_the_global_random_generators_are_reseeded(handlers: tuple[Any, Any]) -> None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from palette_service.data.color_index import DynamoColorIndex
 from palette_service.data.dynamodb import DynamoStillRepository
-from palette_service.domain import search
+from palette_service.domain import search, search_terms
 from palette_service.domain.indexing import IndexingServices, indexed_colors, reindex_still
 from palette_service.domain.records import StillKey, StillRecord, StillStatus
 from palette_service.domain.search import Candidate, MixQuery, SearchQuery
@@ -109,7 +109,7 @@ def test_a_film_search_reads_only_the_films_cells_and_stops_once_every_still_is_
     page = find(query, services.index, services.repository)
 
     assert [hit.name for hit in page.hits] == ["near.png", "touch.png"]
-    assert isinstance(page.searched, MixQuery) and page.searched.max_delta_e < search.MAX_DELTA_E
+    assert isinstance(page.searched, MixQuery) and page.searched.max_delta_e < search_terms.MAX_DELTA_E
     assert page.partitions <= len(set(search.candidate_cells(query)) | filed)
     assert services.index.film_partitions(film) == {
         name: frozenset(entry.partition for entry in indexed_colors(done(film, name, palette)))
@@ -160,7 +160,7 @@ def test_a_mix_page_is_brute_forces_within_the_widest_floor(
     query = mix(film, radius, limit, *colors)
     assert isinstance(query, MixQuery)
     truth = search.rank_candidates(query, candidates)
-    widest = replace(query, max_delta_e=search.MAX_DELTA_E)
+    widest = replace(query, max_delta_e=search_terms.MAX_DELTA_E)
 
     page = find(query, services.index, services.repository)
 

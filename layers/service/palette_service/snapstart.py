@@ -5,8 +5,9 @@ its memory, and starts new execution environments by restoring that snapshot. Wh
 in memory is then shared by every restored environment, so :func:`prepare_snapshot`
 
 * at snapshot time only (``AWS_LAMBDA_INITIALIZATION_TYPE=snap-start``), imports the modules the
-  handler defers for on-demand cold starts and builds its clients once, so the snapshot holds them
-  and a restore pays for neither;
+  handler defers for on-demand cold starts, builds its clients once and runs its ``warm`` function
+  (what a first request pays once: the API's response models, the extract function's first
+  palette), so the snapshot holds them and a restore pays for none of it;
 * before the snapshot, closes every AWS client (no connection pool is carried into a snapshot, where
   its sockets would be dead or shared) and forgets the cached services, which the first request after
   a restore rebuilds from the service models boto3's default session already loaded (its credentials
@@ -48,8 +49,10 @@ def is_snapshot_init(environ: Mapping[str, str] | None = None) -> bool:
     return source.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start"
 
 
-def prepare_snapshot(services: CachedServices, deferred_modules: Iterable[str]) -> bool:
-    """Register the hooks for a handler's ``services`` (and prime them when snapshotting).
+def prepare_snapshot(
+    services: CachedServices, deferred_modules: Iterable[str], warm: Callable[[], object] | None = None
+) -> bool:
+    """Register the hooks for a handler's ``services`` (and prime them, then ``warm``, when snapshotting).
 
     Returns whether the hooks were registered (``snapshot_restore_py`` is there).
     """
@@ -61,6 +64,8 @@ def prepare_snapshot(services: CachedServices, deferred_modules: Iterable[str]) 
         for name in deferred_modules:
             importlib.import_module(name)
         services()
+        if warm is not None:
+            warm()
     return True
 
 

@@ -1,23 +1,9 @@
 """Colour search: the queries (parsed from query-string values), the cells of the colour index each
 reads, and the exact ranking of the stills found there. Pure Python: it runs in the API function.
 
-Four kinds of query, one frozen dataclass each:
-
-- :class:`ColorQuery` (``color``): a still matches when one of its palette colours lies within
-  CIEDE2000 ``max_delta_e`` of the colour and covers at least ``min_share`` of the frame. Its score
-  is ``share * (1 - ΔE/max_delta_e)`` of its best such colour (1 for a whole frame of exactly the
-  colour, 0 at the edge of the radius), ranked high to low.
-- :class:`MixQuery` (``colors=c0392b:30,1abc9c:20``): every still found is ranked, low to high, by
-  its *mix distance*: the partial earth mover's distance, in CIEDE2000, from the query's colours
-  (weights as fractions, total W ≤ 1) to the palette (its proportions, made to sum to 1), where
-  every unit of query mass is moved at least cost and palette mass not needed is free, divided by W:
-  the mean ΔE the query's colour travels. Solved exactly by a small min-cost flow.
-- :class:`SimilarQuery` ("more like this"): the same distance, with the source palette's colours as
-  the query (all of its mass); the source still itself is left out.
-- :class:`ClassQuery` (``class``): a still matches when one of its colours of that basic colour
-  term covers at least ``min_share``; its score is the share of all its colours of that term.
-
-Every ranking is a total order: ties go to the film, then the still name (``Hit.sort_key``).
+The four kinds of query (one frozen dataclass each below), how each ranks and its terms' limits and
+defaults: :mod:`palette_service.domain.search_terms`, which the API reads to route a search without
+loading this module.
 
 Which cells a query reads (:func:`candidate_cells`):
 
@@ -48,21 +34,22 @@ from palette_service.domain.color_index import (
     cells_within,
     class_key,
 )
+from palette_service.domain.search_terms import (
+    DEFAULT_LIMIT,
+    DEFAULT_MAX_DELTA_E,
+    DEFAULT_MIN_SHARE,
+    MAX_DELTA_E,
+    MAX_LIMIT,
+    MIN_DELTA_E,
+)
 from palette_service.errors import InvalidQueryError
 from palettes.basic_colors import BASIC_COLOR_TERMS, basic_color_term
 from palettes.delta_e import Lab, ciede2000, hex_to_lab
 from palettes.errors import InvalidParameterError
 
-DEFAULT_MAX_DELTA_E: Final = 10.0
-MIN_DELTA_E, MAX_DELTA_E = 1.0, 50.0
-DEFAULT_MIN_SHARE: Final = 0.02
-DEFAULT_LIMIT: Final = 20
-MAX_LIMIT: Final = 100
 MAX_MIX_COLORS: Final = 5
 SIMILAR_COVERAGE: Final = 0.75
 QUERY_KINDS: Final = ("color", "colors", "class")
-# A query colour: six hex digits, with or without '#' (the OpenAPI document states it too).
-HEX_PATTERN: Final = r"^#?[0-9a-fA-F]{6}$"
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,42 @@
-"""What the read API answers, as pydantic models (they also make its OpenAPI document)."""
+"""What the read API answers, as pydantic models (they also make its OpenAPI document).
+
+Each model builds its validator on first use (``defer_build``), not when this module is imported: a
+request builds the models of its own route only, and the cold start none (see :func:`build_models`).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from palette_service.domain.films import FilmRecord
 from palette_service.domain.records import StillRecord, StillStatus
-from palette_service.domain.search import Hit
 from palette_service.domain.uploads import MAX_FILES, UploadGrant
 from palette_service.web.routes import FILM, FILM_BARCODE, FILM_PALETTE, fill, still_path, swatch_path
 from palettes.basic_colors import BasicColor
 from palettes.params import MAX_K, MIN_K, Method, Space
 
+if TYPE_CHECKING:  # the search loads with its routes (the API's DEFERRED_MODULES)
+    from palette_service.domain.search import Hit
+
 HEX_PATTERN = r"^#[0-9a-fA-F]{6}$"
 
 
-class TextColor(BaseModel):
+class ApiModel(BaseModel):
+    """The base of the API's models: built on first use."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class TextColor(ApiModel):
     """A text colour readable on a colour, with its WCAG 2.x contrast ratio (at least 4.5)."""
 
     hex: str = Field(pattern=HEX_PATTERN, examples=["#f6e7d8"])
     contrast: float = Field(ge=1, le=21, examples=[7.12])
 
 
-class _Color(BaseModel):
+class _Color(ApiModel):
     model_config = ConfigDict(extra="allow")
 
     hex: str = Field(pattern=HEX_PATTERN, examples=["#1b2a3c"])
@@ -55,7 +67,7 @@ class RoleColor(_Color):
     in_palette: bool
 
 
-class PaletteRoles(BaseModel):
+class PaletteRoles(ApiModel):
     """Android Palette-style roles (schema 2); a role the still has no colour for is null."""
 
     dominant: RoleColor
@@ -67,7 +79,7 @@ class PaletteRoles(BaseModel):
     dark_muted: RoleColor | None
 
 
-class PaletteSource(BaseModel):
+class PaletteSource(ApiModel):
     model_config = ConfigDict(extra="allow")
 
     key: str | None
@@ -77,7 +89,7 @@ class PaletteSource(BaseModel):
     counted_pixels: int
 
 
-class PaletteDocument(BaseModel):
+class PaletteDocument(ApiModel):
     """The palette document as the palettes library writes it: ``schema_version`` 2, or 1 for a
     palette stored before the roles (no ``roles``, no ``xkcd_name``, ``basic`` or ``text``)."""
 
@@ -91,14 +103,14 @@ class PaletteDocument(BaseModel):
     coolors_url: str | None = None
 
 
-class StillLinks(BaseModel):
+class StillLinks(ApiModel):
     """Paths relative to the API root (the stage), each segment URL-encoded."""
 
     palette: str = Field(serialization_alias="self")
     swatch: str | None
 
 
-class StillSummary(BaseModel):
+class StillSummary(ApiModel):
     """One still in a listing: its colours when DONE, its reason when FAILED; ``processing_since`` when a
     newer upload of the still has not been processed yet (the colours are still the older upload's)."""
 
@@ -132,18 +144,18 @@ class StillSummary(BaseModel):
         )
 
 
-class StillPage(BaseModel):
+class StillPage(ApiModel):
     """A page of a film's stills, newest first; pass ``next_cursor`` back as ``cursor`` for the next."""
 
     items: list[StillSummary]
     next_cursor: str | None
 
 
-class ErrorMessage(BaseModel):
+class ErrorMessage(ApiModel):
     message: str
 
 
-class FailedStill(BaseModel):
+class FailedStill(ApiModel):
     """A still that was processed and failed: why, as a sentence and as a stable code."""
 
     status: Literal["FAILED"] = "FAILED"
@@ -152,7 +164,7 @@ class FailedStill(BaseModel):
     error: str
 
 
-class StillCounts(BaseModel):
+class StillCounts(ApiModel):
     """A film's stills by status (removed stills are not counted)."""
 
     done: int = Field(ge=0)
@@ -160,7 +172,7 @@ class StillCounts(BaseModel):
     processing: int = Field(ge=0)
 
 
-class FilmDocument(BaseModel):
+class FilmDocument(ApiModel):
     """A film's palette: a still's colour fields and roles, clustered from the pooled pixels of its DONE
     stills; ``pixels`` is how many pixels it stands for, each colour's ``proportion`` its share of them."""
 
@@ -176,7 +188,7 @@ class FilmDocument(BaseModel):
     roles: PaletteRoles | None = None
 
 
-class FilmLinks(BaseModel):
+class FilmLinks(ApiModel):
     """Paths relative to the API root (the stage), each segment URL-encoded."""
 
     film: str = Field(serialization_alias="self")
@@ -184,7 +196,7 @@ class FilmLinks(BaseModel):
     barcode: str | None
 
 
-class FilmSummary(BaseModel):
+class FilmSummary(ApiModel):
     """One film in the listing: its still counts, its palette's colours (none while no still is DONE)
     and when a still of it last changed."""
 
@@ -211,14 +223,14 @@ class FilmSummary(BaseModel):
         )
 
 
-class FilmsPage(BaseModel):
+class FilmsPage(ApiModel):
     """A page of films, newest change first; pass ``next_cursor`` back as ``cursor`` for the next."""
 
     items: list[FilmSummary]
     next_cursor: str | None
 
 
-class SearchMatch(BaseModel):
+class SearchMatch(ApiModel):
     """A palette colour that made a hit: its place in the still's palette, its share of the frame,
     its CIEDE2000 distance from query colour ``query_color`` (none for a class search) and, for a mix
     or "more like this", the share of the frame the query moved onto it (``flow``)."""
@@ -232,7 +244,7 @@ class SearchMatch(BaseModel):
     flow: float | None = None
 
 
-class SearchHit(BaseModel):
+class SearchHit(ApiModel):
     """A still found: ``score`` (colour and class searches, higher is better) or ``distance`` (mixes
     and "more like this": the mean CIEDE2000 the query's colours travel, lower is better)."""
 
@@ -255,7 +267,7 @@ class SearchHit(BaseModel):
         )
 
 
-class SearchPage(BaseModel):
+class SearchPage(ApiModel):
     """Hits, best first; pass ``next_cursor`` back as ``cursor`` (with the same query) for more.
     ``exact``: whether the page is proved to be the true ranking's first (always, for a colour or a
     class; for a mix or "more like this", unless the search stopped widening at its read budget)."""
@@ -269,7 +281,7 @@ class SearchPage(BaseModel):
 ONE_SEGMENT = r"^[^/]*[^/\s][^/]*$"
 
 
-class UploadRequest(BaseModel):
+class UploadRequest(ApiModel):
     """Stills to upload to ``film``, by file name, and the extraction options they are uploaded with."""
 
     model_config = ConfigDict(extra="forbid")
@@ -296,7 +308,7 @@ class UploadRequest(BaseModel):
         }
 
 
-class UploadForm(BaseModel):
+class UploadForm(ApiModel):
     """One still's upload: POST ``fields`` then ``Content-Type`` (``image/...``) and ``file`` as a
     multipart form to ``url``; then poll ``links.self`` until it answers 200 (DONE) or 422 (FAILED)."""
 
@@ -320,7 +332,7 @@ class UploadForm(BaseModel):
         )
 
 
-class UploadsPage(BaseModel):
+class UploadsPage(ApiModel):
     """A presigned POST per file, valid for ``expires_in`` seconds, each for at most ``max_bytes``."""
 
     expires_in: int
@@ -328,19 +340,19 @@ class UploadsPage(BaseModel):
     uploads: list[UploadForm]
 
 
-class ImageLink(BaseModel):
+class ImageLink(ApiModel):
     """A short-lived URL of the still's uploaded image (the bucket itself is private)."""
 
     url: str
     expires_in: int
 
 
-class TimelineColor(BaseModel):
+class TimelineColor(ApiModel):
     hex: str = Field(pattern=HEX_PATTERN)
     proportion: float = Field(ge=0, le=1)
 
 
-class TimelineStill(BaseModel):
+class TimelineStill(ApiModel):
     """One stripe of the barcode: a DONE still and its colours, largest first."""
 
     name: str
@@ -348,7 +360,7 @@ class TimelineStill(BaseModel):
     links: StillLinks
 
 
-class FilmTimeline(BaseModel):
+class FilmTimeline(ApiModel):
     """A film's DONE stills in film order: the barcode's stripes, left to right."""
 
     film: str
@@ -370,3 +382,11 @@ class FilmTimeline(BaseModel):
                 for still in document["stills"]
             ],
         )
+
+
+def build_models() -> int:
+    """Build every model now (what SnapStart's snapshot should hold); how many were built."""
+    models = [item for item in globals().values() if isinstance(item, type) and issubclass(item, ApiModel)]
+    for model in models:
+        model.model_rebuild()
+    return len(models)
