@@ -146,26 +146,36 @@ def _gather(bins: Bins, candidates: IntArray, palette_lab: FloatArray) -> list[_
     remaining = np.ones(len(order), dtype=bool)
     candidate_lab = bins.lab[order]
     candidate_weights = bins.weights[order]
-    regions: list[_Region] = []
-    for position, seed_bin in enumerate(order):
+    # What is left once each position is gathered: a plain float per step beats a numpy sum.
+    left = float(candidate_weights.sum())
+    gathered: list[tuple[float, IntArray, FloatArray]] = []
+    for position, seed_bin in enumerate(order.tolist()):
         if not remaining[position]:
             continue
-        if candidate_weights[remaining].sum() < ACCENT_MIN_SHARE * total:
+        if left < ACCENT_MIN_SHARE * total:
             break  # what is left could not make a region of its own
         open_positions = np.flatnonzero(remaining)
         near = open_positions[
             ciede2000(candidate_lab[open_positions], bins.lab[seed_bin]) <= ACCENT_GROUP_DELTA_E
         ]
-        members = order[near]
         remaining[near] = False
-        share = bins.weights[members].sum() / total
+        near_weights = candidate_weights[near]
+        weight = float(near_weights.sum())
+        left -= weight
+        share = weight / total
         if share < ACCENT_MIN_SHARE:
             continue
-        mean_lab = np.average(bins.lab[members], axis=0, weights=bins.weights[members])
-        distance = float(ciede2000(palette_lab, mean_lab).min())
-        if distance >= ACCENT_MIN_DELTA_E:
-            regions.append(_Region(share * distance, members, mean_lab))
-    return regions
+        gathered.append((share, order[near], near_weights @ candidate_lab[near] / weight))
+    if not gathered:
+        return []
+    # Every region's distance to the palette in one call: each call costs more than its arithmetic.
+    means = np.array([mean_lab for _, _, mean_lab in gathered])
+    distances = ciede2000(means[:, None, :], palette_lab[None, :, :]).min(axis=1)
+    return [
+        _Region(share * float(distance), members, mean_lab)
+        for (share, members, mean_lab), distance in zip(gathered, distances, strict=True)
+        if distance >= ACCENT_MIN_DELTA_E
+    ]
 
 
 def _islands(bins: Bins, regions: list[_Region], distance_to_palette: _LazyDistances) -> list[_Region]:
