@@ -77,6 +77,17 @@ def test_the_benchmark_boxing_ring_keeps_its_accents_at_half_and_quarter_size() 
         assert same_accents(full, _accents(copy)), f"1/{divisor}"
 
 
+def test_a_prop_beside_skin_tones_keeps_its_accent_at_half_and_quarter_size() -> None:
+    """The benchmark's graded day 6: a salmon prop (L* about 60, C* about 58) beside the frame's skin
+    tones. A plain-palette colour near one side of it cut that side off the region by an amount that
+    changed with the size, and the island test, centred on what was left, lost it at 1/2 size."""
+    still = render(0, 6, (1920, 1080))
+    full = _accents(still.jpeg)
+    assert any(color.lab[1] > 40 and color.lab[2] > 20 for color in full), [color.hex for color in full]
+    for divisor, copy in downscales(still.jpeg):
+        assert same_accents(full, _accents(copy)), f"1/{divisor}"
+
+
 @pytest.mark.parametrize(
     "path", [path for path in sorted(SAMPLES.glob("*.jpg")) if Image.open(path).width >= 960], ids=str
 )

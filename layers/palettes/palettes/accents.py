@@ -130,12 +130,13 @@ def _accent_regions(
     # Distances to the palette, computed only where they are needed (most bins are not saturated
     # and not near a region), since this is the costliest step of an extraction.
     distance_to_palette = _LazyDistances(bins.lab, palette_lab)
-    saturated = np.flatnonzero(chroma(bins.lab) >= min_chroma)
+    is_saturated = chroma(bins.lab) >= min_chroma
+    saturated = np.flatnonzero(is_saturated)
     candidates = saturated[
         (distance_to_palette.at(saturated) >= ACCENT_CANDIDATE_DELTA_E) | searched_again[saturated]
     ]
     regions = _gather(bins, candidates, palette_lab)
-    return _islands(bins, regions, distance_to_palette)
+    return _islands(bins, regions, distance_to_palette, is_saturated)
 
 
 def _gather(bins: Bins, candidates: IntArray, palette_lab: FloatArray) -> list[_Region]:
@@ -146,35 +147,53 @@ def _gather(bins: Bins, candidates: IntArray, palette_lab: FloatArray) -> list[_
     remaining = np.ones(len(order), dtype=bool)
     candidate_lab = bins.lab[order]
     candidate_weights = bins.weights[order]
-    regions: list[_Region] = []
-    for position, seed_bin in enumerate(order):
+    # What is left once each position is gathered: a plain float per step beats a numpy sum.
+    left = float(candidate_weights.sum())
+    gathered: list[tuple[float, IntArray, FloatArray]] = []
+    for position, seed_bin in enumerate(order.tolist()):
         if not remaining[position]:
             continue
-        if candidate_weights[remaining].sum() < ACCENT_MIN_SHARE * total:
+        if left < ACCENT_MIN_SHARE * total:
             break  # what is left could not make a region of its own
         open_positions = np.flatnonzero(remaining)
         near = open_positions[
             ciede2000(candidate_lab[open_positions], bins.lab[seed_bin]) <= ACCENT_GROUP_DELTA_E
         ]
-        members = order[near]
         remaining[near] = False
-        share = bins.weights[members].sum() / total
+        near_weights = candidate_weights[near]
+        weight = float(near_weights.sum())
+        left -= weight
+        share = weight / total
         if share < ACCENT_MIN_SHARE:
             continue
-        mean_lab = np.average(bins.lab[members], axis=0, weights=bins.weights[members])
-        distance = float(ciede2000(palette_lab, mean_lab).min())
-        if distance >= ACCENT_MIN_DELTA_E:
-            regions.append(_Region(share * distance, members, mean_lab))
-    return regions
+        gathered.append((share, order[near], near_weights @ candidate_lab[near] / weight))
+    if not gathered:
+        return []
+    # Every region's distance to the palette in one call: each call costs more than its arithmetic.
+    means = np.array([mean_lab for _, _, mean_lab in gathered])
+    distances = ciede2000(means[:, None, :], palette_lab[None, :, :]).min(axis=1)
+    return [
+        _Region(share * float(distance), members, mean_lab)
+        for (share, members, mean_lab), distance in zip(gathered, distances, strict=True)
+        if distance >= ACCENT_MIN_DELTA_E
+    ]
 
 
-def _islands(bins: Bins, regions: list[_Region], distance_to_palette: _LazyDistances) -> list[_Region]:
+def _islands(
+    bins: Bins, regions: list[_Region], distance_to_palette: _LazyDistances, is_saturated: NDArray[np.bool_]
+) -> list[_Region]:
     """The regions that are islands in colour space, not a stretch of a gradient.
 
     The pixels just around a region's colour (a shell out to twice the gathering radius) that no
     palette colour stands for better must weigh less than the region itself: a stretch of a
     smooth gradient, which the palette also misses, fails this. Other regions near one are no
     gradient, so they stay out of its shell.
+
+    The shell is centred on the saturated colours around the region (see :func:`_saturated_centres`),
+    not on the mean of the region's own bins: those are the saturated bins far enough from the
+    plain palette, so a palette colour on one side of an accent cuts that side off and moves the
+    mean toward the other side, where a gradient may lie. How much it cut off changed with the
+    still's size, and so did whether the accent passed.
     """
     if not regions:
         return []
@@ -182,7 +201,8 @@ def _islands(bins: Bins, regions: list[_Region], distance_to_palette: _LazyDista
     for region in regions:
         in_regions[region.members] = True
     # All regions at once: each CIEDE2000 call costs more in numpy's overhead than in arithmetic.
-    to_means = ciede2000(bins.lab[:, None, :], np.array([region.mean_lab for region in regions])[None, :, :])
+    centres = _saturated_centres(bins, regions, is_saturated)
+    to_means = ciede2000(bins.lab[:, None, :], centres[None, :, :])
     rings = (to_means > ACCENT_GROUP_DELTA_E) & (to_means <= 2 * ACCENT_GROUP_DELTA_E) & ~in_regions[:, None]
     distance_to_palette.at(np.flatnonzero(rings.any(axis=1)))
     islands: list[_Region] = []
@@ -192,6 +212,19 @@ def _islands(bins: Bins, regions: list[_Region], distance_to_palette: _LazyDista
         if bins.weights[shell].sum() < bins.weights[region.members].sum():
             islands.append(region)
     return islands
+
+
+def _saturated_centres(bins: Bins, regions: list[_Region], is_saturated: NDArray[np.bool_]) -> FloatArray:
+    """For each region, the weighted mean of the saturated bins within the gathering radius of its
+    mean, its own bins included, whatever their distance to the palette: one mean-shift step toward
+    the saturated colour the region is part of."""
+    means = np.array([region.mean_lab for region in regions])
+    near = ciede2000(bins.lab[:, None, :], means[None, :, :]) <= ACCENT_GROUP_DELTA_E
+    core = near & is_saturated[:, None]
+    for index, region in enumerate(regions):
+        core[region.members, index] = True
+    core_weights = core * bins.weights[:, None]
+    return np.asarray(core_weights.T @ bins.lab / core_weights.sum(axis=0)[:, None], dtype=np.float64)
 
 
 class _LazyDistances:

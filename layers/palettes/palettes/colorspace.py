@@ -142,7 +142,8 @@ def ciede2000(lab1: ArrayLike, lab2: ArrayLike) -> FloatArray:
     )
     cos_h, sin_h = _mean_hue((a1p, b1, c1p), (a2p, b2, c2p), product)
     c_mean = (c1p + c2p) * 0.5
-    hue_degrees = np.degrees(np.arctan2(sin_h, cos_h)) % 360.0
+    hue_degrees = np.degrees(np.arctan2(sin_h, cos_h))
+    hue_degrees = np.where(hue_degrees < 0.0, hue_degrees + 360.0, hue_degrees)  # [0, 360); % is slow
     rotation = np.sin(np.radians(60.0) * np.exp(-(((hue_degrees - 275.0) / 25.0) ** 2)))
     cm7 = _seventh(c_mean)
     r_t = -2.0 * np.sqrt(cm7 / (cm7 + _25_POW_7)) * rotation
@@ -156,6 +157,8 @@ def ciede2000(lab1: ArrayLike, lab2: ArrayLike) -> FloatArray:
 
 
 _25_POW_7 = 25.0**7
+# Below this chroma a colour counts as grey (no 8-bit colour is this close to grey but not on it).
+_TINY = 1e-300
 _T_TERMS = tuple((np.cos(np.radians(degrees)), np.sin(np.radians(degrees))) for degrees in (30.0, 6.0, 63.0))
 
 
@@ -171,30 +174,32 @@ def _mean_hue(
 ) -> tuple[FloatArray, FloatArray]:
     """Cosine and sine of CIEDE2000's mean hue, from each colour's (a', b*, C'): halfway along the
     shorter arc (the sum of the two unit hue vectors), the chromatic colour's hue when the other is
-    grey, 0 when both are; for opposite hues, the standard's mean of the two angles in [0, 360)."""
+    grey (a grey colour's a' and b* are 0: it adds nothing to the sum), 0 when both are; for
+    opposite hues, the standard's mean of the two angles in [0, 360)."""
     (a1, b1, c1), (a2, b2, c2) = first, second
-    grey = product == 0
-    inverse1 = np.where(grey, 1.0, 1.0 / np.where(c1 == 0, 1.0, c1))
-    inverse2 = np.where(grey, 1.0, 1.0 / np.where(c2 == 0, 1.0, c2))
+    inverse1, inverse2 = 1.0 / np.maximum(c1, _TINY), 1.0 / np.maximum(c2, _TINY)
     x, y = a1 * inverse1 + a2 * inverse2, b1 * inverse1 + b2 * inverse2
     length = np.sqrt(x * x + y * y)
-    safe = np.where(length == 0, 1.0, length)
-    cos_h, sin_h = np.where(length == 0, 1.0, x / safe), y / safe
-    opposite = np.flatnonzero((length < 1e-12) & ~grey)
-    if len(opposite):
-        shape = product.shape
+    inverse = 1.0 / np.maximum(length, _TINY)
+    cos_h, sin_h = x * inverse, y * inverse
+    # Rare: both grey, or opposite hues (the unit vectors cancel); fixed one by one.
+    degenerate = np.flatnonzero(length < 1e-12)
+    if len(degenerate):
+        shape = np.broadcast_shapes(np.shape(product), np.shape(cos_h))
         cos_h, sin_h = np.broadcast_to(cos_h, shape).copy(), np.broadcast_to(sin_h, shape).copy()
+        grey = np.broadcast_to(product, shape).flat[degenerate] == 0
         hues = [
             np.mod(
                 np.arctan2(
-                    np.broadcast_to(b, shape).flat[opposite], np.broadcast_to(a, shape).flat[opposite]
+                    np.broadcast_to(b, shape).flat[degenerate], np.broadcast_to(a, shape).flat[degenerate]
                 ),
                 2 * np.pi,
             )
             for a, b in ((a1, b1), (a2, b2))
         ]
         mean = (hues[0] + hues[1]) / 2
-        cos_h.flat[opposite], sin_h.flat[opposite] = np.cos(mean), np.sin(mean)
+        cos_h.flat[degenerate] = np.where(grey, 1.0, np.cos(mean))
+        sin_h.flat[degenerate] = np.where(grey, 0.0, np.sin(mean))
     return cos_h, sin_h
 
 

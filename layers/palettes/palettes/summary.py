@@ -171,9 +171,10 @@ def split_by_variance(points: FloatArray, weights: FloatArray, count: int) -> In
     moments = _moments(points, weights)
     members = [np.arange(len(points), dtype=np.intp)]
     sums = [moments.sum(axis=1)]
-    spreads = [float(_sum_of_squares(sums[0]))]
+    spreads = [_sum_of_squares(sums[0])]
     while len(members) < count:
-        chosen = int(np.argmax(spreads))
+        # A list's max, not numpy's: a few dozen floats, where a call into numpy costs more.
+        chosen = max(range(len(spreads)), key=spreads.__getitem__)
         cut = _best_cut(points, moments, members[chosen], sums[chosen])
         if cut is None:
             if spreads[chosen] <= 0.0:
@@ -186,7 +187,7 @@ def split_by_variance(points: FloatArray, weights: FloatArray, count: int) -> In
                 sums.append(own_sums)
                 spreads.append(0.0)
             members[at], sums[at] = indices, own_sums
-            spreads[at] = float(_sum_of_squares(own_sums)) if len(indices) > 1 else 0.0
+            spreads[at] = _sum_of_squares(own_sums) if len(indices) > 1 else 0.0
     labels = np.empty(len(points), dtype=np.intp)
     for label, indices in enumerate(members):
         labels[indices] = label
@@ -194,38 +195,53 @@ def split_by_variance(points: FloatArray, weights: FloatArray, count: int) -> In
 
 
 def _moments(points: FloatArray, weights: FloatArray) -> FloatArray:
-    """(5, n): each point's weight, weighted coordinates and weighted squared norm, the sums from
-    which any cluster's sum of squares follows."""
-    moments = np.empty((5, len(points)))
+    """(7, n): each point's weight, weighted coordinates and weighted squared coordinates, the sums
+    from which any cluster's sum of squares (in all and along each axis) follows."""
+    moments = np.empty((7, len(points)))
     moments[0] = weights
     moments[1:4] = (points * weights[:, None]).T
-    moments[4] = weights * np.einsum("ij,ij->i", points, points)
+    moments[4:7] = moments[1:4] * points.T
     return moments
 
 
-def _sum_of_squares(sums: FloatArray) -> FloatArray:
+def _axis_spreads(sums: FloatArray) -> list[float]:
+    """A cluster's weighted sum of squared distances to its mean along each axis, from the sums of
+    :func:`_moments` (plain floats: this runs once per cut on seven numbers)."""
+    weight, *linear = sums[:4].tolist()
+    return [square - value * value / weight for square, value in zip(sums[4:7].tolist(), linear, strict=True)]
+
+
+def _sum_of_squares(sums: FloatArray) -> float:
     """The weighted sum of squared distances to the mean, from the sums of :func:`_moments`."""
-    return np.asarray(sums[4] - (sums[1] ** 2 + sums[2] ** 2 + sums[3] ** 2) / sums[0], dtype=np.float64)
+    return float(sum(_axis_spreads(sums)))
 
 
 def _best_cut(
     points: FloatArray, moments: FloatArray, indices: IntArray, total: FloatArray
 ) -> tuple[tuple[IntArray, FloatArray], tuple[IntArray, FloatArray]] | None:
     """The cut of a cluster across its axis of largest spread that lowers its sum of squares most:
-    the two halves with their sums, or None when all its points coincide on that axis."""
-    mean = total[1:4] / total[0]
-    spread = moments[0, indices] @ (points[indices] - mean) ** 2
-    coordinates = points[indices, int(np.argmax(spread))]
+    the two halves with their sums, or None when all its points coincide on that axis.
+
+    A cut's sum of squares is the cluster's sum of squared norms (the same for every cut) less
+    |S_b|^2 / w_b + |S_a|^2 / w_a over its two halves' weighted sums S and weights w: the best cut
+    maximises the latter, which needs only the running sums of weights and coordinates.
+    """
+    spreads = _axis_spreads(total)
+    coordinates = points[indices, spreads.index(max(spreads))]
     order = np.argsort(coordinates, kind="stable")
-    before = np.cumsum(moments[:, indices[order]], axis=1)[:, :-1]
-    cost = _sum_of_squares(before) + _sum_of_squares(total[:, None] - before)
-    sorted_coordinates = coordinates[order]
-    cost[sorted_coordinates[1:] == sorted_coordinates[:-1]] = np.inf  # never between equal values
-    if len(cost) == 0 or not np.isfinite(cost.min()):
-        return None
-    at = int(np.argmin(cost))
     ordered = indices[order]
-    return (ordered[: at + 1], before[:, at].copy()), (ordered[at + 1 :], total - before[:, at])
+    before = np.cumsum(moments[:4, ordered], axis=1)[:, :-1]
+    after = total[:4, None] - before
+    kept = (before[1:] ** 2).sum(axis=0) / before[0] + (after[1:] ** 2).sum(axis=0) / after[0]
+    sorted_coordinates = coordinates[order]
+    kept[sorted_coordinates[1:] == sorted_coordinates[:-1]] = -np.inf  # never between equal values
+    if len(kept) == 0:
+        return None
+    at = int(np.argmax(kept))
+    if not np.isfinite(kept[at]):
+        return None
+    first_sums = moments[:, ordered[: at + 1]].sum(axis=1)
+    return (ordered[: at + 1], first_sums), (ordered[at + 1 :], total - first_sums)
 
 
 def _summary_of_clusters(lab: FloatArray, weights: FloatArray, labels: IntArray) -> ColorSummary:
