@@ -79,7 +79,7 @@ def kmeans(
     else:
         centres = _greedy_kmeans_plus_plus(points, weights, k, np.random.default_rng(seed))
     labels = _lloyd(points, weights, centres)
-    return _compact(_toward_medians(points, weights, _compact(labels), median_steps))
+    return compact(_toward_medians(points, weights, compact(labels), median_steps))
 
 
 def _toward_medians(points: FloatArray, weights: FloatArray, labels: IntArray, steps: int) -> IntArray:
@@ -92,9 +92,19 @@ def _toward_medians(points: FloatArray, weights: FloatArray, labels: IntArray, s
     count = int(labels.max()) + 1
     for _ in range(steps):
         centres = weighted_means(points, median_weights(points, weights, labels, count), labels, count)
-        labels = _compact(_nearest(points, centres))
+        labels = compact(_nearest(points, centres))
         count = int(labels.max()) + 1
     return labels
+
+
+def median_error(points: FloatArray, weights: FloatArray, labels: IntArray) -> float:
+    """Weighted mean distance from each point to its cluster's median-leaning centre (the weighted
+    mean under :func:`median_weights`): how far a palette's colours are from the pixels they stand
+    for, in the clustering space, as the palette will show them."""
+    count = int(labels.max()) + 1
+    centres = weighted_means(points, median_weights(points, weights, labels, count), labels, count)
+    gaps = points - centres[labels]
+    return float(np.average(np.sqrt(np.einsum("ij,ij->i", gaps, gaps)), weights=weights))
 
 
 def median_weights(
@@ -181,8 +191,8 @@ def agglomerative(
         pre_labels = np.arange(n_points, dtype=np.intp)
         pre_weights, pre_centres = weights, points
     if k >= len(pre_centres):
-        return _compact(pre_labels)
-    return _compact(ward(pre_centres, pre_weights, k)[pre_labels])
+        return compact(pre_labels)
+    return compact(ward(pre_centres, pre_weights, k)[pre_labels])
 
 
 def ward(points: FloatArray, weights: FloatArray, k: int) -> IntArray:
@@ -230,7 +240,7 @@ def _ward_costs(
     )
 
 
-def _compact(labels: IntArray) -> IntArray:
+def compact(labels: IntArray) -> IntArray:
     """Renumber labels to 0..n-1 in order of first use, dropping empty clusters."""
     _, compact = np.unique(labels, return_inverse=True)
     return np.asarray(compact, dtype=np.intp)

@@ -27,6 +27,7 @@ from palettes.methods import CLUSTERERS
 from palettes.model import Palette, PaletteColor, Role, Roles, SourceInfo
 from palettes.names import nearest_names
 from palettes.params import ExtractParams, Method, Space
+from palettes.refinement import refine_frame_colours
 from palettes.roles import RoleChoice, choose_roles
 from palettes.summary import ColorSummary, summarise
 from palettes.text_colors import readable_text_colors
@@ -111,6 +112,9 @@ def palette_of_bins(
     if params.accents:
         labels, accent_labels = with_accents(bins, labels, params, clusterer, min_chroma)
     labels, accent_labels = merge_near_duplicates(bins, labels, accent_labels, params, clusterer)
+    labels, accent_labels = refine_frame_colours(
+        bins, labels, accent_labels, params, min_chroma if params.accents else None
+    )
     rgb, proportions, accent = _palette_colours(
         bins, labels, accent_labels, params.space, min_chroma if params.accents else None
     )
