@@ -12,7 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 import palettes
 from palettes import histogram
-from palettes.accents import ACCENT_MAX_SHARE, accent_min_chroma, with_accents
+from palettes.accents import ACCENT_MAX_SHARE, accent_min_chroma, flagged, with_accents
 from palettes.basic_colors import BASIC_COLOR_TERMS, basic_color_term
 from palettes.clustering import compact, median_error
 from palettes.colorspace import chroma, ciede2000, lab_to_din99o, lab_to_srgb, srgb_to_lab
@@ -136,6 +136,18 @@ def test_refinement_keeps_accents_and_never_fits_the_frame_worse(pixels, chosen)
         after = median_error(bins.features[outside], bins.weights[outside], compact(refined[outside]))
         assert after <= before
     assert near_duplicate_pair(histogram.cluster_lab(bins, refined, params.space)) is None
+    if min_chroma is not None:
+        before = _flagged_lab(bins, labels, accents, params.space, min_chroma)
+        after = _flagged_lab(bins, refined, refined_accents, params.space, min_chroma)
+        assert len(after) == len(before)
+        if len(before):
+            assert ciede2000(before[:, None, :], after[None, :, :]).min(axis=1).max() < NEAR_DUPLICATE_DELTA_E
+
+
+def _flagged_lab(bins, labels, accents, space, min_chroma) -> np.ndarray:
+    """CIELAB of the colours a palette made from these labels flags as accents."""
+    lab = histogram.cluster_lab(bins, labels, space)
+    return lab[sorted(flagged(accents, lab, histogram.shares(bins, labels), min_chroma))]
 
 
 def _rgb(hex_code: str) -> tuple[int, int, int]:

@@ -1,10 +1,11 @@
 """From an image to its palette: counted pixels, histogram bins, clustering, accents, merging,
-then the palette's colours and roles, each named and given a readable text colour. A film's palette
-(:mod:`palettes.film`) runs the same steps from the bins on.
+refinement, then the palette's colours and roles, each named and given a readable text colour. A
+film's palette (:mod:`palettes.film`) runs the same steps from the bins on.
 
 The steps live in their own modules (:mod:`palettes.histogram`, :mod:`palettes.methods`,
-:mod:`palettes.accents`, :mod:`palettes.merging`, :mod:`palettes.roles`, :mod:`palettes.names`,
-:mod:`palettes.basic_colors`, :mod:`palettes.contrast`); this one runs them in order.
+:mod:`palettes.accents`, :mod:`palettes.merging`, :mod:`palettes.refinement`, :mod:`palettes.roles`,
+:mod:`palettes.names`, :mod:`palettes.basic_colors`, :mod:`palettes.contrast`); this one runs them
+in order.
 """
 
 from __future__ import annotations
