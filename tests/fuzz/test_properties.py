@@ -11,13 +11,17 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import palettes
-from palettes.accents import ACCENT_MAX_SHARE
+from palettes import histogram
+from palettes.accents import ACCENT_MAX_SHARE, accent_min_chroma, flagged, with_accents
 from palettes.basic_colors import BASIC_COLOR_TERMS, basic_color_term
+from palettes.clustering import compact, median_error
 from palettes.colorspace import chroma, ciede2000, lab_to_din99o, lab_to_srgb, srgb_to_lab
 from palettes.contrast import MIN_CONTRAST, contrast_ratio
 from palettes.extraction import palette_of_pixels
-from palettes.merging import NEAR_DUPLICATE_DELTA_E
+from palettes.merging import NEAR_DUPLICATE_DELTA_E, merge_near_duplicates, near_duplicate_pair
+from palettes.methods import CLUSTERERS
 from palettes.model import SourceInfo
+from palettes.refinement import refine_frame_colours
 from palettes.roles import DISTINCT_DISTANCE, ROLE_TARGETS
 
 SOURCE = SourceInfo(key=None, width=1, height=1, format="test", counted_pixels=0)
@@ -104,6 +108,47 @@ def test_an_accent_covers_at_most_five_percent(pixels, chosen) -> None:
     palette = palette_of_pixels(pixels, palettes.ExtractParams(**chosen), SOURCE)
     for color in palette.colors:
         assert not color.accent or color.proportion <= ACCENT_MAX_SHARE
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pixels=st.one_of(film_like_frames(), few_colours, noise), chosen=options)
+def test_refinement_keeps_accents_and_never_fits_the_frame_worse(pixels, chosen) -> None:
+    params = palettes.ExtractParams(**{**chosen, "method": "kmeans"})
+    bins = histogram.bin_pixels(pixels, params.space)
+    clusterer = CLUSTERERS["kmeans"]
+    labels = clusterer.cluster(bins.features, bins.weights, params.k, seed=params.seed)
+    min_chroma = accent_min_chroma(bins) if params.accents else None
+    accents: set[int] = set()
+    if min_chroma is not None:
+        labels, accents = with_accents(bins, labels, params, clusterer, min_chroma)
+    labels, accents = merge_near_duplicates(bins, labels, accents, params, clusterer)
+
+    refined, refined_accents = refine_frame_colours(bins, labels, accents, params, min_chroma)
+
+    assert sorted(np.unique(refined)) == list(range(int(refined.max()) + 1)) and refined.max() < params.k
+    assert {frozenset(np.flatnonzero(refined == a).tolist()) for a in refined_accents} == {
+        frozenset(np.flatnonzero(labels == a).tolist()) for a in accents
+    }
+    outside, refined_outside = ~np.isin(labels, sorted(accents)), ~np.isin(refined, sorted(refined_accents))
+    assert np.array_equal(outside, refined_outside)
+    if outside.any():
+        before = median_error(bins.features[outside], bins.weights[outside], compact(labels[outside]))
+        after = median_error(bins.features[outside], bins.weights[outside], compact(refined[outside]))
+        assert after <= before
+    assert near_duplicate_pair(histogram.cluster_lab(bins, refined, params.space)) is None
+    if min_chroma is not None:
+        flags = _flagged_lab(bins, labels, accents, params.space, min_chroma)
+        refined_flags = _flagged_lab(bins, refined, refined_accents, params.space, min_chroma)
+        assert len(refined_flags) == len(flags)
+        if len(flags):
+            gaps = ciede2000(flags[:, None, :], refined_flags[None, :, :])
+            assert gaps.min(axis=1).max() < NEAR_DUPLICATE_DELTA_E
+
+
+def _flagged_lab(bins, labels, accents, space, min_chroma) -> np.ndarray:
+    """CIELAB of the colours a palette made from these labels flags as accents."""
+    lab = histogram.cluster_lab(bins, labels, space)
+    return lab[sorted(flagged(accents, lab, histogram.shares(bins, labels), min_chroma))]
 
 
 def _rgb(hex_code: str) -> tuple[int, int, int]:

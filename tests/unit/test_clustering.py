@@ -83,3 +83,22 @@ def _mean_distance(points, weights, labels) -> float:
     labels = np.asarray(labels)
     gaps = np.sqrt(np.sum((points - _centres(points, weights, labels)[labels]) ** 2, axis=1))
     return float(np.average(gaps, weights=weights))
+
+
+def test_weighted_draws_are_numpys_choice_draw_for_draw() -> None:
+    # k-means++ draws its seeds without rng.choice's checks of p; the seeds, so the palettes, are
+    # those rng.choice would give.
+    for seed in range(50):
+        probabilities = np.random.default_rng(seed).random(1 + seed * 40)
+        probabilities /= probabilities.sum()
+        size = None if seed % 2 else 3
+        ours, numpys = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
+        expected = numpys.choice(len(probabilities), size=size, p=probabilities)
+        assert np.array_equal(clustering._draw(ours, probabilities, size), expected)
+        assert ours.random() == numpys.random()
+
+
+def test_compact_numbers_labels_in_the_order_of_their_values() -> None:
+    labels = np.array([5, 2, 5, 9, 2])
+    assert clustering.compact(labels).tolist() == [1, 0, 1, 2, 0]
+    assert clustering.compact(np.array([1, 0, 2])).tolist() == [1, 0, 2]

@@ -1,10 +1,11 @@
 """From an image to its palette: counted pixels, histogram bins, clustering, accents, merging,
-then the palette's colours and roles, each named and given a readable text colour. A film's palette
-(:mod:`palettes.film`) runs the same steps from the bins on.
+refinement, then the palette's colours and roles, each named and given a readable text colour. A
+film's palette (:mod:`palettes.film`) runs the same steps from the bins on.
 
 The steps live in their own modules (:mod:`palettes.histogram`, :mod:`palettes.methods`,
-:mod:`palettes.accents`, :mod:`palettes.merging`, :mod:`palettes.roles`, :mod:`palettes.names`,
-:mod:`palettes.basic_colors`, :mod:`palettes.contrast`); this one runs them in order.
+:mod:`palettes.accents`, :mod:`palettes.merging`, :mod:`palettes.refinement`, :mod:`palettes.roles`,
+:mod:`palettes.names`, :mod:`palettes.basic_colors`, :mod:`palettes.contrast`); this one runs them
+in order.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from palettes.methods import CLUSTERERS
 from palettes.model import Palette, PaletteColor, Role, Roles, SourceInfo
 from palettes.names import nearest_names
 from palettes.params import ExtractParams, Method, Space
+from palettes.refinement import refine_frame_colours
 from palettes.roles import RoleChoice, choose_roles
 from palettes.summary import ColorSummary, summarise
 from palettes.text_colors import readable_text_colors
@@ -111,6 +113,9 @@ def palette_of_bins(
     if params.accents:
         labels, accent_labels = with_accents(bins, labels, params, clusterer, min_chroma)
     labels, accent_labels = merge_near_duplicates(bins, labels, accent_labels, params, clusterer)
+    labels, accent_labels = refine_frame_colours(
+        bins, labels, accent_labels, params, min_chroma if params.accents else None
+    )
     rgb, proportions, accent = _palette_colours(
         bins, labels, accent_labels, params.space, min_chroma if params.accents else None
     )

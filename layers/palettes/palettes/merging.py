@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from palettes import histogram
-from palettes.clustering import IntArray
+from palettes.clustering import FloatArray, IntArray
 from palettes.colorspace import ciede2000
 from palettes.histogram import Bins
 from palettes.methods import Clusterer
@@ -88,12 +88,18 @@ def _split_worst(
 
 def _closest_near_duplicates(bins: Bins, labels: IntArray, params: ExtractParams) -> tuple[int, int] | None:
     """The closest pair of colours when they are closer than ``NEAR_DUPLICATE_DELTA_E``."""
-    count = int(labels.max()) + 1
-    if count < 2:
+    if int(labels.max()) < 1:
         return None
-    lab = histogram.cluster_lab(bins, labels, params.space)
+    return near_duplicate_pair(histogram.cluster_lab(bins, labels, params.space))
+
+
+def near_duplicate_pair(lab: FloatArray) -> tuple[int, int] | None:
+    """The closest pair of the CIELAB colours ``lab`` when they are closer than
+    ``NEAR_DUPLICATE_DELTA_E``; None when every pair is apart."""
+    if len(lab) < 2:
+        return None
     distances = ciede2000(lab[:, None, :], lab[None, :, :])
-    distances[np.diag_indices(count)] = np.inf
+    distances[np.diag_indices(len(lab))] = np.inf
     first, second = np.unravel_index(int(distances.argmin()), distances.shape)
     if distances[first, second] >= NEAR_DUPLICATE_DELTA_E:
         return None
