@@ -37,7 +37,6 @@ class Step:
 # The calls of one extraction of a new still, in order (see palette_service.domain.extraction).
 EXTRACT_STEPS = (
     Step("read the item", "dynamodb", "get_item", 1),
-    Step("head the still", "s3", "head_object", 1),
     Step("get the still", "s3", "get_object", 1),
     Step("claim the item", "dynamodb", "update_item", 1),
     Step("put the palette JSON", "s3", "put_object", 1),

@@ -180,18 +180,18 @@ class _StillFailed(Exception):
 
 
 def _extract(object_event: ObjectEvent, services: ExtractionServices) -> _Extraction:
-    """Read the event's object version (refusing it unread when too large) and make its palette."""
+    """Read the event's object version in one GET (its body unread when too large) and make its palette."""
     version = ObjectVersion(key=object_event.key, etag=object_event.etag, version_id=object_event.version_id)
     limit = services.settings.max_object_bytes
     params: ExtractParams | None = None
     try:
-        head = services.storage.head(version)
-        if head.size > limit:
+        still = services.storage.fetch(version, max_bytes=limit)
+        head = still.head
+        if still.body is None:
             raise ObjectTooLargeError(f"the object is {head.size} bytes; the limit is {limit} bytes")
         params = params_from_metadata(head.metadata)
         position = position_from_metadata(head.metadata)
-        image = services.storage.download(version)
-        palette = palettes.extract(image, **params.as_kwargs(), source_key=object_event.key)
+        palette = palettes.extract(still.body, **params.as_kwargs(), source_key=object_event.key)
         return _Extraction(
             document=palette.to_dict(),
             swatch=palettes.render_swatch(palette),
