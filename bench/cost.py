@@ -62,14 +62,17 @@ class FunctionCounts:
     index_write_units: Mapping[str, float]
     index_writes: Mapping[str, float]
     read_units: Mapping[str, float]
+    # Requests measured starting while another was in flight: their waits overlap, billed once.
+    overlapped: Mapping[str, float]
 
     def billed_ms_at(self, memory_mb: int, *, wall_clock: bool = False) -> float:
         """The invocations' billed milliseconds: measured CPU time (stretched below a full vCPU) plus
-        each request's assumed latency; or, with ``wall_clock``, the durations as measured."""
+        the assumed latency of each request that waited alone (not ``overlapped``); or, with
+        ``wall_clock``, the durations as measured."""
         if wall_clock:
             return float(self.billed_ms)
         waits = sum(
-            count * prices.REQUEST_LATENCY_MS.get(key.split(":")[0], 0.0)
+            (count - self.overlapped.get(key, 0)) * prices.REQUEST_LATENCY_MS.get(key.split(":")[0], 0.0)
             for key, count in self.requests.items()
         )
         return self.cpu_ms * max(1.0, prices.FULL_VCPU_MB / memory_mb) + waits
@@ -79,7 +82,7 @@ class FunctionCounts:
         return cls(**{name: data.get(name, {} if name in _MAPS else 0) for name in cls.__dataclass_fields__})
 
 
-_MAPS = ("requests", "write_units", "index_write_units", "index_writes", "read_units")
+_MAPS = ("requests", "write_units", "index_write_units", "index_writes", "read_units", "overlapped")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,10 @@ DynamoDB, the request units AWS bills for (the local endpoint, moto, reports non
   returns (Query, Scan), half of that when eventually consistent; a read with a projection is
   counted at the size returned, a little under what DynamoDB bills (the whole items);
 * item size is DynamoDB's: attribute names plus values (strings in UTF-8, numbers about one byte
-  per two digits plus one, 3 bytes plus 1 per element for lists and maps).
+  per two digits plus one, 3 bytes plus 1 per element for lists and maps);
+* a request that starts while another of the same environment is in flight (the extract function's
+  two PUTs, made at once) is also counted as ``overlapped``: its wait is spent inside the other's, so
+  the cost model bills the latency of the requests that were not.
 
 The sizes before a write come from :class:`ItemLookup`, a plain client on the same endpoint that
 the meter does not count. :class:`EnvironmentMeter` is what ``local.runtime`` uses when the local
@@ -122,6 +125,7 @@ class Usage:
     index_write_units: Counter[str] = field(default_factory=Counter)
     index_writes: Counter[str] = field(default_factory=Counter)
     read_units: dict[str, float] = field(default_factory=dict)
+    overlapped: Counter[str] = field(default_factory=Counter)
     # Time (and CPU time) spent looking items up for the count, which the invocation's must not include.
     lookup_ms: float = 0.0
     lookup_cpu_ms: float = 0.0
@@ -130,7 +134,7 @@ class Usage:
         return {name: dict(sorted(getattr(self, name).items())) for name in USAGE_FIELDS}
 
 
-USAGE_FIELDS = ("requests", "write_units", "index_write_units", "index_writes", "read_units")
+USAGE_FIELDS = ("requests", "write_units", "index_write_units", "index_writes", "read_units", "overlapped")
 
 
 class RequestMeter:
@@ -140,17 +144,32 @@ class RequestMeter:
         self._lookup = lookup
         self._usage = Usage()
         self._lock = threading.Lock()
+        self._in_flight = 0
 
     def attach(self, events: Any) -> None:
         """Register on a botocore event emitter (a session's: the clients made from it after this)."""
         events.register("before-call", self._before_call)
         events.register("after-call", self._after_call)
+        # After _before_call: the meter's own lookups take no part in a request's wait.
+        events.register("before-call", self._leaves)
+        events.register("after-call-error", self._landed)
 
     def take(self) -> Usage:
         """What was counted since the last call, and start again."""
         with self._lock:
             usage, self._usage = self._usage, Usage()
         return usage
+
+    def _leaves(self, model: Any, **_: Any) -> None:
+        """A call starts waiting (until its after-call or after-call-error, once whatever its retries)."""
+        with self._lock:
+            if self._in_flight:
+                self._usage.overlapped[f"{model.service_model.service_name}:{model.name}"] += 1
+            self._in_flight += 1
+
+    def _landed(self, **_: Any) -> None:
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
 
     def _before_call(self, model: Any, params: Mapping[str, Any], context: dict[str, Any], **_: Any) -> None:
         operation = model.name
@@ -177,6 +196,7 @@ class RequestMeter:
         service, operation = model.service_model.service_name, model.name
         with self._lock:
             self._usage.requests[f"{service}:{operation}"] += 1
+            self._in_flight = max(0, self._in_flight - 1)
         if service != "dynamodb":
             return
         succeeded = http_response.status_code < 300

@@ -84,6 +84,20 @@ def test_lambda_is_billed_at_cpu_time_plus_request_latency() -> None:
     assert wall.per_million == pytest.approx(0.9 * 2 * 16.6667)
 
 
+def test_a_wait_spent_inside_another_is_billed_once() -> None:
+    """Requests measured as overlapped (made while another was in flight) add no latency of their own."""
+    alone = _usage(invocations=1000, cpu_ms=100_000, requests={"s3:PutObject": 2000})
+    together = _usage(
+        invocations=1000, cpu_ms=100_000, requests={"s3:PutObject": 2000}, overlapped={"s3:PutObject": 1000}
+    )
+    put_ms = prices.REQUEST_LATENCY_MS["s3"]
+    assert alone.billed_ms_at(prices.FULL_VCPU_MB) == pytest.approx(100_000 + 2000 * put_ms)
+    assert together.billed_ms_at(prices.FULL_VCPU_MB) == pytest.approx(100_000 + 1000 * put_ms)
+    # The requests are billed all the same.
+    (puts, *_) = cost.request_lines([together], per=1000)
+    assert puts.count == 2
+
+
 def test_snapstart_adds_restores_and_the_cache() -> None:
     usage = _usage(invocations=1000, billed_ms=1000, cpu_ms=1000)
     lines = cost.lambda_lines("F", usage, cost.FunctionConfig(1024, "arm64", False, True), per=1000)
