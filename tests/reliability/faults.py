@@ -125,7 +125,10 @@ class FaultInjector:
         with self._lock:
             self.calls[service, operation] += 1
             self.folder_calls[service, operation, folder] += 1
-            count, folder_count = self.calls[service, operation], self.folder_calls[service, operation, folder]
+            count, folder_count = (
+                self.calls[service, operation],
+                self.folder_calls[service, operation, folder],
+            )
 
         def is_this_call(step: Step) -> bool:
             if (step.service, step.operation) != (service, operation):
