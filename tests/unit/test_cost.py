@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench import cost, prices
-from local.metering import attribute_size, index_write_units, item_size, read_units, write_units
+from local.metering import IndexShape, attribute_size, index_write_units, item_size, read_units, write_units
 from palettes_stack.template import StackTemplate
 
 
@@ -36,11 +36,15 @@ def test_capacity_units() -> None:
     assert read_units([bigger] * 4, consistent=True) == 2  # 4100 bytes: two started 4 KB
     assert read_units([bigger] * 4, consistent=False) == 1
     assert read_units([], consistent=False) == 0.5
-    index = [("gsi1pk", "gsi1sk")]
+    index = [IndexShape(("gsi1pk", "gsi1sk"))]
     listed = {**bigger, "gsi1pk": {"S": "F"}, "gsi1sk": {"S": "1"}}
     assert index_write_units(None, bigger, index) == (0, 0)
     assert index_write_units(bigger, listed, index) == (2, 1)
     assert index_write_units(listed, {**listed, "gsi1sk": {"S": "2"}}, index) == (4, 2)
+    # An index that projects the keys and a few attributes writes only those.
+    small = [IndexShape(("gsi1pk", "gsi1sk"), frozenset({"gsi1pk", "gsi1sk", "name"}))]
+    assert index_write_units(bigger, {**listed, "name": {"S": "n"}}, small) == (1, 1)
+    assert index_write_units(listed, {**listed, "gsi1sk": {"S": "2"}}, small) == (2, 2)
 
 
 def _usage(**fields: object) -> cost.FunctionCounts:
