@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from local.metering import USAGE_FIELDS, item_size
+from local.metering import USAGE_FIELDS, EndpointLookup, item_size
 
 # DynamoDB adds 100 bytes of overhead to each item it stores, and to each copy in an index.
 ITEM_OVERHEAD_BYTES = 100
@@ -69,12 +69,17 @@ def measure_storage(stack: Any) -> dict[str, dict[str, int]]:
                 objects[str(version["Key"]).split("/", 1)[0] + "/"] += int(version["Size"])
     table_bytes: Counter[str] = Counter()
     documents = Counter[str]()
-    for page in stack.client("dynamodb").get_paginator("scan").paginate(TableName=stack.table_name):
+    dynamodb = stack.client("dynamodb")
+    (newest,) = EndpointLookup(dynamodb).indexes(stack.table_name)
+    for page in dynamodb.get_paginator("scan").paginate(TableName=stack.table_name):
         for item in page.get("Items", []):
             size = item_size(item) + ITEM_OVERHEAD_BYTES
             table_bytes[_item_kind(item)] += size
-            if "gsi1pk" in item and "gsi1sk" in item:
-                table_bytes["ByFilmNewest index copies"] += size
+            if all(name in item for name in newest.keys):
+                # What the index projects of the item (INCLUDE: the listings' fields).
+                table_bytes["ByFilmNewest index copies"] += (
+                    item_size(newest.project(item)) + ITEM_OVERHEAD_BYTES
+                )
             if _item_kind(item) == "still items" and "document" in item:
                 documents["items"] += 1
                 documents["bytes"] += item_size({"document": item["document"]})
