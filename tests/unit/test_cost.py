@@ -102,6 +102,18 @@ def test_a_wait_spent_inside_another_is_billed_once() -> None:
     assert puts.count == 2
 
 
+def test_one_put_fewer_leaves_the_other_waiting_alone() -> None:
+    """Of two PUTs measured overlapping, dropping one leaves the other's wait billed."""
+    extract = _usage(
+        invocations=1000, cpu_ms=100_000, requests={"s3:PutObject": 2000}, overlapped={"s3:PutObject": 1000}
+    )
+    configs = {"ExtractFunction": CONFIG, cost.API_FUNCTION: CONFIG}
+    changed, _ = cost._one_put_fewer(_counts(extract), configs)
+    fewer = changed.functions["ExtractFunction"]
+    assert (fewer.requests["s3:PutObject"], fewer.overlapped["s3:PutObject"]) == (1000, 0)
+    assert fewer.billed_ms_at(prices.FULL_VCPU_MB) == extract.billed_ms_at(prices.FULL_VCPU_MB)
+
+
 def test_snapstart_adds_restores_and_the_cache() -> None:
     usage = _usage(invocations=1000, billed_ms=1000, cpu_ms=1000)
     lines = cost.lambda_lines("F", usage, cost.FunctionConfig(1024, "arm64", False, True), per=1000)
@@ -145,7 +157,11 @@ def test_processing_total_is_the_sum_of_its_lines() -> None:
     assert rows["as measured"] == pytest.approx(expected)
     assert rows["log level WARNING (no INFO lines; EMF metrics stay)"] == pytest.approx(expected - 0.25)
     assert rows["swatch PNG drawn on read, not stored"] == pytest.approx(expected - 5 - put_s * 13.3334)
-    assert rows["index keeps the listing's fields, not ALL"] == pytest.approx(expected - 3 * 0.625)
+    # A directory bucket: its PUT price, and its latency for each wait.
+    express_s = prices.REQUEST_LATENCY_MS["s3express"] / 1000
+    assert rows["outputs in S3 Express One Zone"] == pytest.approx(
+        expected - 10 + 2 * 1.13 - 2 * (put_s - express_s) * 13.3334
+    )
     wall_compute = 0.5 * 13.3334
     assert rows["as measured, Lambda at the wall-clock durations"] == pytest.approx(
         expected - compute + wall_compute
