@@ -43,6 +43,14 @@ S3_PUT_REQUEST = Price(
 S3_GET_REQUEST = Price(
     0.0004 / 1000, "GET-class request", "https://aws.amazon.com/s3/pricing/ (requests, S3 Standard)"
 )
+# S3 Express One Zone (a directory bucket), requests of up to 512 KB (the outputs are a few KB), and
+# its storage; for the what-if of the derived outputs there (bench/cost.py).
+S3_EXPRESS_PUT_REQUEST = Price(
+    0.00113 / 1000, "PUT request", "https://aws.amazon.com/s3/pricing/ (requests, S3 Express One Zone)"
+)
+S3_EXPRESS_STORAGE_GB_MONTH = Price(
+    0.11, "GB-month", "https://aws.amazon.com/s3/pricing/ (S3 Express One Zone)"
+)
 S3_STORAGE_GB_MONTH = Price(
     0.023, "GB-month", "https://aws.amazon.com/s3/pricing/ (S3 Standard, first 50 TB)"
 )
@@ -80,7 +88,8 @@ DATA_TRANSFER_OUT_GB = Price(
 # time to make its billed duration (the load test's wall clock is the local endpoint's, on a shared
 # machine). S3: "first-byte latency of 100-200 ms" for small objects (S3 User Guide, performance
 # design patterns), the low end; DynamoDB: "single-digit millisecond" (DynamoDB developer guide).
-REQUEST_LATENCY_MS = {"s3": 100.0, "dynamodb": 10.0, "sqs": 20.0}
+# S3 Express One Zone: "single-digit millisecond data access" (S3 User Guide), the high end.
+REQUEST_LATENCY_MS = {"s3": 100.0, "dynamodb": 10.0, "sqs": 20.0, "s3express": 10.0}
 # Below this memory a function has less than a full vCPU, and its CPU-bound time grows in proportion
 # (Lambda: "at 1,769 MB, a function has the equivalent of one vCPU"); above it one thread is no faster.
 FULL_VCPU_MB = 1769

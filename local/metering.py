@@ -6,12 +6,16 @@ DynamoDB, the request units AWS bills for (the local endpoint, moto, reports non
 
 * a write is billed 1 WRU per started KB of the larger of the item before and after it, at least
   1, also when its condition fails; each global secondary index the item is in (before or after)
-  adds a write of the projected item (ALL here), a delete and a put when the index key changes;
+  adds a write of the projected item (its keys and the index's ``INCLUDE`` attributes, or all of
+  it), a delete and a put when the index key changes;
 * a read is billed 1 RRU per started 4 KB, of the item (GetItem) or of all the items a page
   returns (Query, Scan), half of that when eventually consistent; a read with a projection is
   counted at the size returned, a little under what DynamoDB bills (the whole items);
 * item size is DynamoDB's: attribute names plus values (strings in UTF-8, numbers about one byte
-  per two digits plus one, 3 bytes plus 1 per element for lists and maps).
+  per two digits plus one, 3 bytes plus 1 per element for lists and maps);
+* a request that starts while another of the same environment is in flight (the extract function's
+  two PUTs, made at once) is also counted as ``overlapped``: its wait is spent inside the other's, so
+  the cost model bills the latency of the requests that were not.
 
 The sizes before a write come from :class:`ItemLookup`, a plain client on the same endpoint that
 the meter does not count. :class:`EnvironmentMeter` is what ``local.runtime`` uses when the local
@@ -40,13 +44,27 @@ _WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
 _READS = frozenset({"Query", "Scan"})
 
 
+@dataclass(frozen=True)
+class IndexShape:
+    """A global secondary index: its key attribute names and what it projects of an item (``None``:
+    ALL; else the names kept, the table's and the index's keys among them)."""
+
+    keys: tuple[str, ...]
+    projected: frozenset[str] | None = None
+
+    def project(self, item: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        if item is None or self.projected is None:
+            return item
+        return {name: value for name, value in item.items() if name in self.projected}
+
+
 class ItemLookup(Protocol):
     """The current item at a key (wire format, ``{"S": ...}`` values; ``key`` may be a whole item), and
-    the key attribute names of each of a table's global secondary indexes."""
+    the shape of each of a table's global secondary indexes."""
 
     def item(self, table: str, key: Mapping[str, Any]) -> dict[str, Any] | None: ...
 
-    def index_keys(self, table: str) -> list[tuple[str, ...]]: ...
+    def indexes(self, table: str) -> list[IndexShape]: ...
 
 
 _FIXED_SIZES = {"BOOL": 1, "NULL": 1}
@@ -87,17 +105,18 @@ def write_units(before: Mapping[str, Any] | None, after: Mapping[str, Any] | Non
 
 
 def index_write_units(
-    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, index_keys: Sequence[tuple[str, ...]]
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, indexes: Sequence[IndexShape]
 ) -> tuple[int, int]:
-    """The WRUs and the number of the index writes of one item write (every index projects ALL)."""
+    """The WRUs and the number of the index writes of one item write, each of the projected item."""
     units = writes = 0
-    for names in index_keys:
-        old = _index_key(before, names)
-        new = _index_key(after, names)
+    for index in indexes:
+        old = _index_key(before, index.keys)
+        new = _index_key(after, index.keys)
         if old is not None and (new is None or new != old):
-            units, writes = units + write_units(before, None), writes + 1  # out of the index, or moved
+            # Out of the index, or moved.
+            units, writes = units + write_units(index.project(before), None), writes + 1
         if new is not None:
-            units, writes = units + write_units(None, after), writes + 1
+            units, writes = units + write_units(None, index.project(after)), writes + 1
     return units, writes
 
 
@@ -122,6 +141,7 @@ class Usage:
     index_write_units: Counter[str] = field(default_factory=Counter)
     index_writes: Counter[str] = field(default_factory=Counter)
     read_units: dict[str, float] = field(default_factory=dict)
+    overlapped: Counter[str] = field(default_factory=Counter)
     # Time (and CPU time) spent looking items up for the count, which the invocation's must not include.
     lookup_ms: float = 0.0
     lookup_cpu_ms: float = 0.0
@@ -130,7 +150,7 @@ class Usage:
         return {name: dict(sorted(getattr(self, name).items())) for name in USAGE_FIELDS}
 
 
-USAGE_FIELDS = ("requests", "write_units", "index_write_units", "index_writes", "read_units")
+USAGE_FIELDS = ("requests", "write_units", "index_write_units", "index_writes", "read_units", "overlapped")
 
 
 class RequestMeter:
@@ -140,17 +160,32 @@ class RequestMeter:
         self._lookup = lookup
         self._usage = Usage()
         self._lock = threading.Lock()
+        self._in_flight = 0
 
     def attach(self, events: Any) -> None:
         """Register on a botocore event emitter (a session's: the clients made from it after this)."""
         events.register("before-call", self._before_call)
         events.register("after-call", self._after_call)
+        # After _before_call: the meter's own lookups take no part in a request's wait.
+        events.register("before-call", self._leaves)
+        events.register("after-call-error", self._landed)
 
     def take(self) -> Usage:
         """What was counted since the last call, and start again."""
         with self._lock:
             usage, self._usage = self._usage, Usage()
         return usage
+
+    def _leaves(self, model: Any, **_: Any) -> None:
+        """A call starts waiting (until its after-call or after-call-error, once whatever its retries)."""
+        with self._lock:
+            if self._in_flight:
+                self._usage.overlapped[f"{model.service_model.service_name}:{model.name}"] += 1
+            self._in_flight += 1
+
+    def _landed(self, **_: Any) -> None:
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
 
     def _before_call(self, model: Any, params: Mapping[str, Any], context: dict[str, Any], **_: Any) -> None:
         operation = model.name
@@ -177,6 +212,7 @@ class RequestMeter:
         service, operation = model.service_model.service_name, model.name
         with self._lock:
             self._usage.requests[f"{service}:{operation}"] += 1
+            self._in_flight = max(0, self._in_flight - 1)
         if service != "dynamodb":
             return
         succeeded = http_response.status_code < 300
@@ -194,7 +230,7 @@ class RequestMeter:
             after = (self._look_up(table, key) if new is _LOOK_UP else new) if succeeded else old
             units += write_units(old, after)
             if succeeded:
-                item_units, item_writes = index_write_units(old, after, self._lookup.index_keys(table))
+                item_units, item_writes = index_write_units(old, after, self._lookup.indexes(table))
                 index_units, index_writes = index_units + item_units, index_writes + item_writes
         with self._lock:
             self._usage.write_units[operation] += units
@@ -238,7 +274,7 @@ class EndpointLookup:
 
     def __init__(self, client: Any) -> None:
         self._client = client
-        self._schemas: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {}
+        self._schemas: dict[str, tuple[tuple[str, ...], list[IndexShape]]] = {}
 
     def item(self, table: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
         names, _ = self._schema(table)
@@ -248,17 +284,26 @@ class EndpointLookup:
         item: dict[str, Any] | None = answer.get("Item")
         return item
 
-    def index_keys(self, table: str) -> list[tuple[str, ...]]:
+    def indexes(self, table: str) -> list[IndexShape]:
         return self._schema(table)[1]
 
-    def _schema(self, table: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    def _schema(self, table: str) -> tuple[tuple[str, ...], list[IndexShape]]:
         if table not in self._schemas:
             description = self._client.describe_table(TableName=table)["Table"]
+            keys = _key_names(description["KeySchema"])
             self._schemas[table] = (
-                _key_names(description["KeySchema"]),
-                [_key_names(index["KeySchema"]) for index in description.get("GlobalSecondaryIndexes", [])],
+                keys,
+                [_index_shape(index, keys) for index in description.get("GlobalSecondaryIndexes", [])],
             )
         return self._schemas[table]
+
+
+def _index_shape(index: Mapping[str, Any], table_keys: tuple[str, ...]) -> IndexShape:
+    keys = _key_names(index["KeySchema"])
+    projection = index.get("Projection", {})
+    if projection.get("ProjectionType", "ALL") == "ALL":
+        return IndexShape(keys)
+    return IndexShape(keys, frozenset((*table_keys, *keys, *projection.get("NonKeyAttributes", []))))
 
 
 def _key_names(schema: list[Mapping[str, str]]) -> tuple[str, ...]:

@@ -401,10 +401,12 @@ def assert_given_up(stack: LocalStack, name: str, record: dict[str, Any], item: 
     assert record["requestContext"]["approximateInvokeCount"] == attempts
     assert record["requestContext"]["functionArn"] == f"{stack.extract_function.arn}:$LATEST"
     assert record["responseContext"]["functionError"] == "Unhandled"
-    assert record["responsePayload"]["errorType"] == "ClientError"
+    # The denied GET of the still: botocore's modelled S3 AccessDenied (a ClientError; a HEAD's 403,
+    # which has no body, was a bare ClientError).
+    assert record["responsePayload"]["errorType"] == "AccessDenied"
     assert item["status"] == "FAILED"
     assert item["error"] == "retries_exhausted"
-    assert f"failed on {attempts} attempts" in item["reason"] and "ClientError" in item["reason"]
+    assert f"failed on {attempts} attempts" in item["reason"] and "AccessDenied" in item["reason"]
     answer = api(stack, f"/palettes/{GIVEN_UP_FILM}/{quote(name, safe='')}")
     assert answer.status == 422
     assert answer.json()["reason"] == item["reason"]

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from boto3.dynamodb.conditions import Key
 
 from palette_service.data.dynamodb import DynamoStillRepository
 from palette_service.domain.records import PendingVersion, StillKey, StillRecord, StillStatus
@@ -373,6 +374,17 @@ def test_a_listing_item_has_colours_or_a_reason_and_links(seed: Seeder, lambda_c
     assert failed["error"] == "unsupported_format"
     assert failed["colors"] is None
     assert failed["links"]["swatch"] is None
+
+
+def test_the_listing_index_holds_the_colours_not_the_document(seed: Seeder, palettes_table: Any) -> None:
+    """ByFilmNewest projects what a listing shows (INCLUDE): each index write is about one WRU."""
+    seed.still(FILM, NAME)
+    (item,) = palettes_table.query(
+        IndexName="ByFilmNewest", KeyConditionExpression=Key("gsi1pk").eq(f"FILM#{FILM}")
+    )["Items"]
+    assert item["colors"] == ["#203f44", "#dcc9ab", "#e61428"]
+    assert not {"document", "summary", "params", "position"} & set(item)
+    assert "document" in palettes_table.get_item(Key={"pk": item["pk"], "sk": item["sk"]})["Item"]
 
 
 def test_a_name_prefix_filters_across_pages(seed: Seeder, lambda_context: Any) -> None:

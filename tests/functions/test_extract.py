@@ -122,7 +122,8 @@ def test_a_repeated_event_is_done_once(
         assert outcome is Outcome.SKIPPED
         assert "already recorded" in detail
 
-    assert counting_s3.calls.get("get_object") == 1
+    # One GET of the upload, no HEAD: its size and options come from the GET's headers.
+    assert (counting_s3.calls.get("get_object"), counting_s3.calls.get("head_object")) == (1, None)
     assert counting_s3.calls.get("put_object") == 2
     assert services.repository.get(STILL) == first
 
@@ -255,20 +256,56 @@ def test_a_failure_after_a_success_clears_the_palette(
     assert (record.document, record.palette_key, record.swatch_key) == (None, None, None)
 
 
-def test_a_large_object_fails_without_being_downloaded(
+class _BodyReads:
+    """Wraps an S3 client: records whether the body of any GetObject answer was read."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.read: list[str] = []
+        self.closed = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def get_object(self, **kwargs: Any) -> Any:
+        response = self._client.get_object(**kwargs)
+        body, reads = response["Body"], self
+
+        class Body:
+            def read(self, *args: Any) -> bytes:
+                reads.read.append(kwargs["Key"])
+                return bytes(body.read(*args))
+
+            def close(self) -> None:
+                reads.closed += 1
+                body.close()
+
+            def __enter__(self) -> Body:
+                return self
+
+            def __exit__(self, *_: object) -> None:
+                self.close()
+
+        return {**response, "Body": Body()}
+
+
+def test_a_large_object_fails_without_its_body_being_read(
     uploader: Uploader,
-    storage: S3StillStore,
     repository: DynamoStillRepository,
     settings: ServiceSettings,
-    counting_s3: CountingClient,
+    s3_client: Any,
+    stills_bucket: str,
 ) -> None:
     small_limit = settings.model_copy(update={"max_object_bytes": 1000})
+    reads = _BodyReads(s3_client)
+    storage = S3StillStore(reads, stills_bucket)  # type: ignore[arg-type]
     services = ExtractionServices(settings=small_limit, storage=storage, repository=repository)
 
     ((outcome, detail),) = outcomes_of(uploader.event(uploader.put(KEY, make_jpeg(640, 360))), services)
 
     assert (outcome, detail) == (Outcome.FAILED, "object_too_large")
-    assert "get_object" not in counting_s3.calls
+    # One GET, for its headers; its body closed unread.
+    assert (reads.read, reads.closed) == ([], 1)
     record = repository.get(STILL)
     assert record is not None and record.error == "object_too_large"
     assert record.reason is not None and "1000 bytes" in record.reason

@@ -6,6 +6,8 @@ environments make the handlers' clients; the meter looks items up with a client 
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -45,6 +47,38 @@ def test_a_failed_request_is_still_a_request(metered: Any, stills_bucket: str) -
     assert meter.take().requests == {"s3:HeadObject": 1}
 
 
+def test_requests_made_one_after_another_do_not_overlap(metered: Any, stills_bucket: str) -> None:
+    meter, session = metered
+    s3 = session.client("s3")
+    with pytest.raises(s3.exceptions.ClientError):
+        s3.head_object(Bucket=stills_bucket, Key="missing")  # an error ends its wait too
+    s3.put_object(Bucket=stills_bucket, Key="a", Body=b"x")
+    s3.put_object(Bucket=stills_bucket, Key="b", Body=b"y")
+    assert meter.take().overlapped == {}
+
+
+def test_a_request_made_while_another_is_in_flight_is_counted_as_overlapped(
+    metered: Any, stills_bucket: str
+) -> None:
+    meter, session = metered
+    s3 = session.client("s3")
+    # Each PUT leaves only once both have started: they are in flight together, whatever the threads do.
+    both_started = threading.Barrier(2, timeout=30)
+
+    def wait_for_the_other(**_: Any) -> None:
+        both_started.wait()
+
+    s3.meta.events.register("before-send.s3.PutObject", wait_for_the_other)
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        puts = [executor.submit(s3.put_object, Bucket=stills_bucket, Key=key, Body=b"x") for key in "ab"]
+        for put in puts:
+            put.result()
+    s3.get_object(Bucket=stills_bucket, Key="a")["Body"].read()  # after both: its own wait
+    usage = meter.take()
+    assert usage.requests == {"s3:PutObject": 2, "s3:GetObject": 1}
+    assert usage.overlapped == {"s3:PutObject": 1}
+
+
 def _text(size: int) -> str:
     return "x" * size
 
@@ -80,11 +114,18 @@ def test_index_writes_follow_the_index_key(metered: Any, palettes_table: Any) ->
     meter, session = metered
     table = session.resource("dynamodb").Table(palettes_table.name)
     key = {"pk": "FILM#f", "sk": "STILL#s"}
-    listed = {**key, "gsi1pk": "FILM#f", "gsi1sk": "2026-01-01#s", "fill": _text(1500)}
-    table.put_item(Item=listed)  # into the index: one put of the 2 KB item
+    # ByFilmNewest projects `reason` (one of the listings' fields), not the document.
+    listed = {
+        **key,
+        "gsi1pk": "FILM#f",
+        "gsi1sk": "2026-01-01#s",
+        "reason": _text(1500),
+        "document": _text(1500),
+    }
+    table.put_item(Item=listed)  # into the index: one put of the 2 KB it projects of the 3 KB item
     usage = meter.take()
     assert (usage.write_units, usage.index_write_units, usage.index_writes) == (
-        {"PutItem": 2},
+        {"PutItem": 3},
         {"PutItem": 2},
         {"PutItem": 1},
     )

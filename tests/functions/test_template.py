@@ -16,6 +16,7 @@ from urllib.parse import unquote_plus
 
 import pytest
 
+from palette_service.data.items import LISTED_ATTRIBUTES
 from palettes_cli.batch_backfill import MANIFEST_PREFIX, REPORT_PREFIX
 from palettes_stack.event_filter import matches_any
 from palettes_stack.template import DynamoDbTrigger, StackTemplate, TemplateError, load_template
@@ -127,7 +128,8 @@ def test_palettes_table_is_on_demand_recoverable_encrypted_with_the_newest_first
         {"AttributeName": "gsi1pk", "KeyType": "HASH"},
         {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
     ]
-    assert index["Projection"] == {"ProjectionType": "ALL"}
+    # The listings' fields, not the document (one source: palette_service.data.items).
+    assert index["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(LISTED_ATTRIBUTES)}
 
 
 # -------------------------------------------------------------------------------------------- IAM

@@ -9,6 +9,7 @@ test hands it these wrappers. An injected error is what reaches the handler once
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,22 +27,24 @@ SORT_KEY_ATTRIBUTES = frozenset({"sk", "gsi1sk"})
 
 @dataclass(frozen=True)
 class Step:
-    """One AWS call of the extract path: the ``nth`` call of ``operation`` within one invocation."""
+    """One AWS call of the extract path: the ``nth`` call of ``operation`` within one invocation (the nth
+    on a key under ``folder`` when it is given: calls made at once have no order of their own)."""
 
     name: str
     service: str
     operation: str
     nth: int = 1
+    folder: str = ""
 
 
-# The calls of one extraction of a new still, in order (see palette_service.domain.extraction).
+# The calls of one extraction of a new still, in order (see palette_service.domain.extraction); the two
+# PUTs are made at once, so each is told by its key.
 EXTRACT_STEPS = (
     Step("read the item", "dynamodb", "get_item", 1),
-    Step("head the still", "s3", "head_object", 1),
     Step("get the still", "s3", "get_object", 1),
     Step("claim the item", "dynamodb", "update_item", 1),
-    Step("put the palette JSON", "s3", "put_object", 1),
-    Step("put the swatch", "s3", "put_object", 2),
+    Step("put the palette JSON", "s3", "put_object", 1, folder="palettes"),
+    Step("put the swatch", "s3", "put_object", 1, folder="swatches"),
     Step("write the item", "dynamodb", "update_item", 2),
 )
 STEPS_BY_NAME = {step.name: step for step in EXTRACT_STEPS}
@@ -93,9 +96,11 @@ class FaultInjector:
 
     attempt: int = 1
     calls: Counter[tuple[str, str]] = field(default_factory=Counter)
+    folder_calls: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     armed: list[_Armed] = field(default_factory=list)
     injected: list[tuple[int, Step, AwsError]] = field(default_factory=list)
-    hooks: dict[tuple[str, str, int], Callable[[], None]] = field(default_factory=dict)
+    hooks: dict[Step, Callable[[], None]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail(self, step: Step, error: AwsError, *, attempts: set[int] | None = None) -> None:
         """Fail ``step`` with ``error`` on the given attempts (1-based), or on every attempt."""
@@ -103,7 +108,7 @@ class FaultInjector:
 
     def after(self, step: Step, callback: Callable[[], None]) -> None:
         """Run ``callback`` once, right after ``step``'s call returned (to interleave other work there)."""
-        self.hooks[step.service, step.operation, step.nth] = callback
+        self.hooks[step] = callback
 
     def clear(self) -> None:
         self.armed.clear()
@@ -112,20 +117,38 @@ class FaultInjector:
     def start_attempt(self, attempt: int) -> None:
         self.attempt = attempt
         self.calls.clear()
+        self.folder_calls.clear()
 
-    def before_call(self, service: str, operation: str) -> None:
-        self.calls[service, operation] += 1
-        count = self.calls[service, operation]
+    def before_call(self, service: str, operation: str, key: object = None) -> Callable[[Step], bool]:
+        """Count the call, raise when a step armed to fail is this call; which steps this call is."""
+        folder = key.split("/", 1)[0] if isinstance(key, str) else ""
+        with self._lock:
+            self.calls[service, operation] += 1
+            self.folder_calls[service, operation, folder] += 1
+            count, folder_count = (
+                self.calls[service, operation],
+                self.folder_calls[service, operation, folder],
+            )
+
+        def is_this_call(step: Step) -> bool:
+            if (step.service, step.operation) != (service, operation):
+                return False
+            if step.folder:
+                return (step.folder, step.nth) == (folder, folder_count)
+            return step.nth == count
+
         for armed in self.armed:
-            step = armed.step
-            if (step.service, step.operation, step.nth) != (service, operation, count):
+            if not is_this_call(armed.step):
                 continue
             if armed.attempts is None or self.attempt in armed.attempts:
-                self.injected.append((self.attempt, step, armed.error))
+                self.injected.append((self.attempt, armed.step, armed.error))
                 raise client_error(operation, armed.error)
+        return is_this_call
 
-    def after_call(self, service: str, operation: str) -> None:
-        hook = self.hooks.pop((service, operation, self.calls[service, operation]), None)
+    def after_call(self, is_this_call: Callable[[Step], bool]) -> None:
+        with self._lock:
+            step = next((step for step in self.hooks if is_this_call(step)), None)
+            hook = None if step is None else self.hooks.pop(step)
         if hook is not None:
             hook()
 
@@ -144,9 +167,9 @@ class FaultyClient:
             return attribute
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            self._injector.before_call(self._service, name)
+            is_this_call = self._injector.before_call(self._service, name, kwargs.get("Key"))
             result = attribute(*args, **kwargs)
-            self._injector.after_call(self._service, name)
+            self._injector.after_call(is_this_call)
             return result
 
         return call

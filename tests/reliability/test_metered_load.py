@@ -39,9 +39,10 @@ def test_a_metered_load_test_counts_what_each_still_costs(tmp_path: Path) -> Non
     assert (counts["run"]["done"], counts["run"]["failed"]) == (done, failed)
     extract = counts["functions"]["ExtractFunction"]
     assert extract["invocations"] == STILLS
-    # Every still: a HEAD and an outcome write; a DONE one also a claim (before its outputs), the JSON
-    # and the swatch (a non-image fails before its claim).
-    assert extract["requests"]["s3:HeadObject"] == STILLS
+    # Every still: one GET (no HEAD) and an outcome write; a DONE one also a claim (before its outputs),
+    # the JSON and the swatch (a non-image fails before its claim).
+    assert extract["requests"]["s3:GetObject"] == STILLS
+    assert "s3:HeadObject" not in extract["requests"]
     assert extract["requests"]["s3:PutObject"] == 2 * done
     assert extract["requests"]["dynamodb:UpdateItem"] == 2 * done + failed
     assert extract["write_units"]["UpdateItem"] >= 2 * STILLS  # at least a unit per write

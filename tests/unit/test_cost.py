@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench import cost, prices
-from local.metering import attribute_size, index_write_units, item_size, read_units, write_units
+from local.metering import IndexShape, attribute_size, index_write_units, item_size, read_units, write_units
 from palettes_stack.template import StackTemplate
 
 
@@ -36,11 +36,15 @@ def test_capacity_units() -> None:
     assert read_units([bigger] * 4, consistent=True) == 2  # 4100 bytes: two started 4 KB
     assert read_units([bigger] * 4, consistent=False) == 1
     assert read_units([], consistent=False) == 0.5
-    index = [("gsi1pk", "gsi1sk")]
+    index = [IndexShape(("gsi1pk", "gsi1sk"))]
     listed = {**bigger, "gsi1pk": {"S": "F"}, "gsi1sk": {"S": "1"}}
     assert index_write_units(None, bigger, index) == (0, 0)
     assert index_write_units(bigger, listed, index) == (2, 1)
     assert index_write_units(listed, {**listed, "gsi1sk": {"S": "2"}}, index) == (4, 2)
+    # An index that projects the keys and a few attributes writes only those.
+    small = [IndexShape(("gsi1pk", "gsi1sk"), frozenset({"gsi1pk", "gsi1sk", "name"}))]
+    assert index_write_units(bigger, {**listed, "name": {"S": "n"}}, small) == (1, 1)
+    assert index_write_units(listed, {**listed, "gsi1sk": {"S": "2"}}, small) == (2, 2)
 
 
 def _usage(**fields: object) -> cost.FunctionCounts:
@@ -82,6 +86,32 @@ def test_lambda_is_billed_at_cpu_time_plus_request_latency() -> None:
     x86 = cost.FunctionConfig(2048, "x86_64", False, False)
     wall = cost.lambda_lines("F", usage, x86, per=1000, wall_clock=True)[1]
     assert wall.per_million == pytest.approx(0.9 * 2 * 16.6667)
+
+
+def test_a_wait_spent_inside_another_is_billed_once() -> None:
+    """Requests measured as overlapped (made while another was in flight) add no latency of their own."""
+    alone = _usage(invocations=1000, cpu_ms=100_000, requests={"s3:PutObject": 2000})
+    together = _usage(
+        invocations=1000, cpu_ms=100_000, requests={"s3:PutObject": 2000}, overlapped={"s3:PutObject": 1000}
+    )
+    put_ms = prices.REQUEST_LATENCY_MS["s3"]
+    assert alone.billed_ms_at(prices.FULL_VCPU_MB) == pytest.approx(100_000 + 2000 * put_ms)
+    assert together.billed_ms_at(prices.FULL_VCPU_MB) == pytest.approx(100_000 + 1000 * put_ms)
+    # The requests are billed all the same.
+    (puts, *_) = cost.request_lines([together], per=1000)
+    assert puts.count == 2
+
+
+def test_one_put_fewer_leaves_the_other_waiting_alone() -> None:
+    """Of two PUTs measured overlapping, dropping one leaves the other's wait billed."""
+    extract = _usage(
+        invocations=1000, cpu_ms=100_000, requests={"s3:PutObject": 2000}, overlapped={"s3:PutObject": 1000}
+    )
+    configs = {"ExtractFunction": CONFIG, cost.API_FUNCTION: CONFIG}
+    changed, _ = cost._one_put_fewer(_counts(extract), configs)
+    fewer = changed.functions["ExtractFunction"]
+    assert (fewer.requests["s3:PutObject"], fewer.overlapped["s3:PutObject"]) == (1000, 0)
+    assert fewer.billed_ms_at(prices.FULL_VCPU_MB) == extract.billed_ms_at(prices.FULL_VCPU_MB)
 
 
 def test_snapstart_adds_restores_and_the_cache() -> None:
@@ -127,7 +157,11 @@ def test_processing_total_is_the_sum_of_its_lines() -> None:
     assert rows["as measured"] == pytest.approx(expected)
     assert rows["log level WARNING (no INFO lines; EMF metrics stay)"] == pytest.approx(expected - 0.25)
     assert rows["swatch PNG drawn on read, not stored"] == pytest.approx(expected - 5 - put_s * 13.3334)
-    assert rows["index keeps the listing's fields, not ALL"] == pytest.approx(expected - 3 * 0.625)
+    # A directory bucket: its PUT price, and its latency for each wait.
+    express_s = prices.REQUEST_LATENCY_MS["s3express"] / 1000
+    assert rows["outputs in S3 Express One Zone"] == pytest.approx(
+        expected - 10 + 2 * 1.13 - 2 * (put_s - express_s) * 13.3334
+    )
     wall_compute = 0.5 * 13.3334
     assert rows["as measured, Lambda at the wall-clock durations"] == pytest.approx(
         expected - compute + wall_compute

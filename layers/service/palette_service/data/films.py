@@ -159,6 +159,7 @@ def _film_attributes(record: FilmRecord) -> dict[str, Any]:
         "failed": record.counts.failed,
         "processing": record.counts.processing,
         "document": None if document is None else json.dumps(document, separators=(",", ":")),
+        "colors": record.hex_colors,  # for the listing index, which has no document (data/items.py)
         "barcode_key": record.barcode_key,
         "timeline_key": record.timeline_key,
         "gsi1pk": FILMS_PK if record.listed else None,
@@ -180,6 +181,11 @@ def film_from_item(item: dict[str, Any]) -> FilmRecord:
         document=json.loads(document) if isinstance(document, str) else None,
         barcode_key=_optional(item.get("barcode_key")),
         timeline_key=_optional(item.get("timeline_key")),
+        listed_colors=(
+            None
+            if document is not None or "colors" not in item
+            else tuple(str(hex_) for hex_ in item["colors"])
+        ),
     )
 
 

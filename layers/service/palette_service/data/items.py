@@ -9,6 +9,10 @@ Table layout (one table, PAY_PER_REQUEST)::
     GSI ByFilmNewest:  gsi1pk = FILM#<film>, gsi1sk = <updated_at>#<name>   (a film's stills, newest first)
                        gsi1pk = FILMS,       gsi1sk = <updated_at>#<film>   (films, newest change first)
 
+ByFilmNewest projects the keys and :data:`LISTED_ATTRIBUTES` only (``INCLUDE`` in template.yaml): what
+the two listings show. A DONE still's and a film's palette colours are copied into ``colors`` (hex
+strings) for them, so the index holds no document and each index write is about one WRU.
+
 The document is stored as a JSON string; ``pending_sequencer``, ``pending_etag``,
 ``pending_version_id`` and ``pending_since`` hold the claim, which alone writes them. An item that
 has only a claim has no index key, so the newest-first index leaves it out; nor has a DELETED
@@ -30,6 +34,28 @@ FILM_PREFIX = "FILM#"
 STILL_PREFIX = "STILL#"
 NEWEST_INDEX = "ByFilmNewest"
 INDEX_KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk")
+# The non-key attributes ByFilmNewest projects: a still's summary in GET /palettes (its processing
+# version included) and a film's in GET /films. template.yaml lists the same (a test reads both).
+LISTED_ATTRIBUTES = (
+    "key",
+    "film",
+    "name",
+    "status",
+    "updated_at",
+    "sequencer",
+    "etag",
+    "reason",
+    "error",
+    "colors",
+    "pending_sequencer",
+    "pending_etag",
+    "pending_version_id",
+    "pending_since",
+    "built",
+    "done",
+    "failed",
+    "processing",
+)
 # Longer than any S3 event can be late (Lambda gives up on an async event after an hour, and the
 # failure queue keeps it 14 days for a replay), so no older version outlives its still's tombstone.
 TOMBSTONE_LIFETIME = timedelta(days=30)
@@ -72,6 +98,7 @@ def record_attributes(record: StillRecord) -> dict[str, Any]:
         "version_id": record.version_id,
         "size": record.size,
         "document": None if document is None else json.dumps(document, separators=(",", ":")),
+        "colors": record.hex_colors or None,
         "params": None if record.params is None else _to_dynamo(record.params),
         "palette_key": record.palette_key,
         "swatch_key": record.swatch_key,
@@ -110,6 +137,7 @@ def record_from_item(item: dict[str, Any]) -> StillRecord:
         summary=_optional_bytes(item.get("summary")),
         position=_position_from_item(item.get("position")),
         pending=_pending_from_item(item),
+        listed_colors=() if document is not None else tuple(str(hex_) for hex_ in item.get("colors", [])),
     )
 
 

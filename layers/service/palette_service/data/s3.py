@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from botocore.exceptions import ClientError
 
 from palette_service.domain.events import bare_etag
-from palette_service.domain.ports import ObjectHead, ObjectVersion
+from palette_service.domain.ports import ObjectHead, ObjectVersion, StillObject
 from palette_service.errors import StaleEventError
 
 if TYPE_CHECKING:
@@ -33,13 +33,16 @@ class S3StillStore:
         self._s3 = s3
         self.bucket = bucket
 
-    def head(self, version: ObjectVersion) -> ObjectHead:
+    def fetch(self, version: ObjectVersion, *, max_bytes: int) -> StillObject:
         try:
-            response = self._s3.head_object(Bucket=self.bucket, Key=version.key, **_pinned(version))
+            response = self._s3.get_object(Bucket=self.bucket, Key=version.key, **_pinned(version))
         except ClientError as error:
             _raise_if_stale(error, version)
             raise
-        return _object_head(response)
+        head = _object_head(response)
+        with response["Body"] as body:
+            # Too large: closed unread, so at most a buffer's worth of it crosses the network.
+            return StillObject(head=head, body=body.read() if head.size <= max_bytes else None)
 
     def current(self, key: str) -> ObjectHead | None:
         try:
@@ -50,15 +53,6 @@ class S3StillStore:
                 return None
             raise
         return _object_head(response)
-
-    def download(self, version: ObjectVersion) -> bytes:
-        try:
-            response = self._s3.get_object(Bucket=self.bucket, Key=version.key, **_pinned(version))
-        except ClientError as error:
-            _raise_if_stale(error, version)
-            raise
-        with response["Body"] as body:
-            return body.read()
 
     def put(
         self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None

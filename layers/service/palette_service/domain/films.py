@@ -100,6 +100,16 @@ class FilmRecord:
     document: dict[str, Any] | None = None
     barcode_key: str | None = None
     timeline_key: str | None = None
+    # The palette's hex colours when the record was read from the listing index, which carries these
+    # and not the document; ``None`` there while the film has no palette.
+    listed_colors: tuple[str, ...] | None = None
+
+    @property
+    def hex_colors(self) -> list[str] | None:
+        """The palette's hex colours; ``None`` while no still is DONE."""
+        if self.document is not None:
+            return [str(color["hex"]) for color in self.document["colors"]]
+        return None if self.listed_colors is None else list(self.listed_colors)
 
     @property
     def listed(self) -> bool:

@@ -50,6 +50,14 @@ class ObjectHead:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class StillObject:
+    """One GET of a still: its headers, and its bytes unless it was larger than the reader's limit."""
+
+    head: ObjectHead
+    body: bytes | None
+
+
 class StillRepository(Protocol):
     """Still records, every write ordered by the S3 sequencer: a record only moves to a newer version."""
 
@@ -129,14 +137,15 @@ class ColorIndex(Protocol):
 class StillStore(Protocol):
     """Stills and their outputs in one bucket; reads of a still are pinned to one object version."""
 
-    def head(self, version: ObjectVersion) -> ObjectHead: ...
+    def fetch(self, version: ObjectVersion, *, max_bytes: int) -> StillObject:
+        """The version's headers and bytes in one request; the body is left unread (``None``) when the
+        object is larger than ``max_bytes``."""
+        ...
 
     def current(self, key: str) -> ObjectHead | None:
         """The head of the current version of ``key``, or ``None`` when it has none (never uploaded,
         or removed: a delete marker is current)."""
         ...
-
-    def download(self, version: ObjectVersion) -> bytes: ...
 
     def put(
         self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None

@@ -110,6 +110,9 @@ class StillRecord:
     summary: bytes | None = None
     position: FilmPosition | None = None
     pending: PendingVersion | None = None
+    # The palette's hex colours when the record was read from the listing index, which carries these
+    # and not the document (``document`` is then ``None``, even when DONE).
+    listed_colors: tuple[str, ...] = ()
 
     @property
     def processing(self) -> PendingVersion | None:
@@ -126,5 +129,5 @@ class StillRecord:
     @property
     def hex_colors(self) -> list[str]:
         if self.document is None:
-            return []
+            return list(self.listed_colors)
         return [str(color["hex"]) for color in self.document.get("colors", [])]

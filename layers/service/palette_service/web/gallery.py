@@ -88,8 +88,9 @@ def collect_gallery(
     limit or cursor.
     """
     listing = list_stills(repository, prefix, limit=page_limit(limit, MAX_LIMIT), cursor=cursor)
-    done = [record for record in listing.records if record.status is StillStatus.DONE]
     with ThreadPoolExecutor(max_workers=_SWATCH_READERS) as pool:
+        records = list(pool.map(lambda r: _whole(repository, r), listing.records))
+        done = [record for record in records if record.status is StillStatus.DONE]
         swatches = dict(
             zip((record.key for record in done), pool.map(lambda r: _swatch(storage, r), done), strict=True)
         )
@@ -97,7 +98,7 @@ def collect_gallery(
         GalleryStill(record, swatches[record.key], _exports(record))
         if record.status is StillStatus.DONE
         else GalleryStill(record)
-        for record in listing.records
+        for record in records
     )
     return GalleryPage(
         prefix=str(prefix),
@@ -118,6 +119,15 @@ def _film(films: FilmRepository, storage: StillStore, film: str) -> GalleryFilm 
     except ReadError:
         barcode = None
     return GalleryFilm(record, barcode)
+
+
+def _whole(repository: StillRepository, listed: StillRecord) -> StillRecord:
+    """A DONE still's whole item: the listing index carries its colours, not its document."""
+    if listed.status is not StillStatus.DONE:
+        return listed
+    record = repository.get(listed.still)
+    # Changed since it was listed: shown as listed (its colours), or as its newer outcome.
+    return listed if record is None or record.status is StillStatus.DELETED else record
 
 
 def _swatch(storage: StillStore, record: StillRecord) -> bytes | None:

@@ -208,17 +208,17 @@ class FilmSummary(ApiModel):
 
     @classmethod
     def from_record(cls, record: FilmRecord) -> FilmSummary:
-        document = record.document
+        colors = record.hex_colors
         film = record.film
         return cls(
             film=film,
             stills=StillCounts(**record.counts.to_dict()),
-            colors=None if document is None else [str(color["hex"]) for color in document["colors"]],
+            colors=colors,
             updated_at=record.updated_at,
             links=FilmLinks(
                 film=fill(FILM, film=film),
                 palette=fill(FILM_PALETTE, film=film),
-                barcode=fill(FILM_BARCODE, film=film) if document is not None else None,
+                barcode=fill(FILM_BARCODE, film=film) if colors is not None else None,
             ),
         )
 
