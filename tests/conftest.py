@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import settings
 from moto import mock_aws
 from pytest_socket import disable_socket, enable_socket
 
@@ -24,6 +25,11 @@ os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Palettes")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "palettes")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+# CI draws the same Hypothesis examples on every run, so that main stays green or red for a reason in
+# the code; a run on a developer's machine draws new examples and keeps exploring.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 UNIT_TIER = os.path.join(os.path.dirname(__file__), "unit") + os.sep
 
