@@ -251,6 +251,8 @@ def ratio_definitions(film_sets: list[str]) -> list[tuple[str, str, str, list[st
         ("ours / decode floor, film-like", "ours", "decode", film_sets),
         *((f"ours / decode floor, {name}", "ours", "decode", [name]) for name in film_sets),
         ("ours / decode floor, stills", "ours", "decode", ["stills"]),
+        ("our reduced decode / decode floor, film-like", "reduced-decode", "decode", film_sets),
+        ("ours / our reduced decode, film-like", "ours", "reduced-decode", film_sets),
         ("notebook / ours, film-like", "notebook", "ours", film_sets),
         ("notebook / ours, stills", "notebook", "ours", ["stills"]),
         ("Pylette / ours, film-like", "pylette", "ours", film_sets),

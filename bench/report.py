@@ -279,9 +279,9 @@ def ratio_lines(summary: Summary) -> None:
     for label, ratio in summary.ratios.items():
         if ratio["n"]:
             spread = f"[{ratio['min']:.2f}..{ratio['max']:.2f}]  n={ratio['n']}"
-            print(f"  {label:38s} {ratio['median']:8.2f}x  {spread}")
+            print(f"  {label:44s} {ratio['median']:8.2f}x  {spread}")
         else:
-            print(f"  {label:38s} not measured")
+            print(f"  {label:44s} not measured")
 
 
 def _paired_target(run: Measurements, other: str, label: str) -> Target:
@@ -345,11 +345,16 @@ def quality_targets(run: Measurements, summary: Summary) -> list[Target]:
 def resource_targets(run: Measurements) -> list[Target]:
     big = run.big_results.get("ours", {})
     big_ms = big_median_ms(big)
+    reduced_ms = big_median_ms(run.big_results.get("reduced-decode", {}))
     big_peak = big.get("process_peak_rss_mb")
     big_increase = big["images"][0]["peak_increase_mb"] if big.get("images") else None
     cold = run.cold[COLD_START_LABEL]
     return [
-        ("24 MP: at most 60 ms", None if big_ms is None else big_ms <= 60, f"{fmt(big_ms)} ms"),
+        (
+            "24 MP: at most 60 ms",
+            None if big_ms is None else big_ms <= 60,
+            f"{fmt(big_ms)} ms (our 1/8-scale decode alone {fmt(reduced_ms)} ms)",
+        ),
         (
             "24 MP: at most 60 MB peak (whole fresh process)",
             None if big_peak is None else big_peak <= 60,
