@@ -103,7 +103,7 @@ def test_deleting_a_missing_object_is_no_error(storage: S3StillStore, if_match: 
         SWATCH_KEY,
         pytest.param(
             PALETTE_KEY,
-            marks=pytest.mark.xfail(strict=True, reason="gap 17: the palette JSON says nothing of the upload"),
+            marks=pytest.mark.xfail(strict=True, reason="gap 17: the palette JSON names no upload"),
         ),
     ],
     ids=["swatch", "palette JSON"],
