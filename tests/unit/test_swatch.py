@@ -58,3 +58,14 @@ def test_swatch_of_a_palette_object(sample_still) -> None:
     assert Image.open(io.BytesIO(png)).size == (1200, ROLE_TOP + 84 + 24)
     for color in palette.colors:
         assert contrast_ratio(color.text.rgb, color.rgb) >= MIN_CONTRAST
+
+
+def test_text_chunks_change_the_bytes_and_not_the_pixels() -> None:
+    plain = palettes.render_swatch(DOCUMENT, width=600)
+    tagged = palettes.render_swatch(DOCUMENT, width=600, text={"source-sequencer": "0067455D2B7A3C1F00"})
+
+    assert tagged != plain
+    assert Image.open(io.BytesIO(plain)).text == {}  # type: ignore[attr-defined]
+    with Image.open(io.BytesIO(tagged)) as image:
+        assert image.text == {"source-sequencer": "0067455D2B7A3C1F00"}  # type: ignore[attr-defined]
+        assert image.tobytes() == Image.open(io.BytesIO(plain)).tobytes()

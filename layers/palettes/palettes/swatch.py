@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from palettes.contrast import plain_text_color
 from palettes.model import Palette
@@ -38,10 +38,13 @@ def label_color(color: Mapping[str, Any]) -> str:
     return plain_text_color((red, green, blue)).hex
 
 
-def render_swatch(palette: Palette | dict[str, Any], *, width: int = 1200) -> bytes:
+def render_swatch(
+    palette: Palette | dict[str, Any], *, width: int = 1200, text: Mapping[str, str] | None = None
+) -> bytes:
     """A PNG of the palette: a strip with each colour's share of the frame, a tile per colour with its
     hex code, share and name (accents marked), then a tile per role the still has; every label in
-    the colour's readable text colour."""
+    the colour's readable text colour. ``text`` is written as PNG text chunks (none by default), which
+    tells apart two renderings of one palette without changing a pixel."""
     document = palette.to_dict() if isinstance(palette, Palette) else palette
     colors = document["colors"]
     roles = [(name, role) for name, role in (document.get("roles") or {}).items() if role is not None]
@@ -60,8 +63,15 @@ def render_swatch(palette: Palette | dict[str, Any], *, width: int = 1200) -> by
     buffer = io.BytesIO()
     # zlib's default level: optimize=True tries every level and filter for a PNG 1-2 % smaller, at about
     # 4x the encoding time, paid on every still.
-    image.save(buffer, format="PNG")
+    image.save(buffer, format="PNG", pnginfo=_text_chunks(text) if text else None)
     return buffer.getvalue()
+
+
+def _text_chunks(text: Mapping[str, str]) -> PngImagePlugin.PngInfo:
+    chunks = PngImagePlugin.PngInfo()
+    for keyword, value in text.items():
+        chunks.add_text(keyword, value)
+    return chunks
 
 
 def _draw_strip(draw: ImageDraw.ImageDraw, colors: Sequence[Mapping[str, Any]], top: int, inner: int) -> None:

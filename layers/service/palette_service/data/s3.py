@@ -91,8 +91,19 @@ class S3StillStore:
         with response["Body"] as body:
             return body.read()
 
-    def delete(self, key: str) -> None:
-        self._s3.delete_object(Bucket=self.bucket, Key=key)
+    def delete(self, key: str, *, if_match: str | None = None) -> bool:
+        condition = _Condition(IfMatch=_quoted(if_match)) if if_match else _Condition()
+        try:
+            self._s3.delete_object(Bucket=self.bucket, Key=key, **condition)
+        except ClientError as error:
+            # 412: another object is current at the key now (it is not ours to delete); 404: no current
+            # object (S3 answers it to a conditional delete only), as good as deleted.
+            if _code(error) in _CHANGED:
+                return False
+            if _code(error) in _GONE:
+                return True
+            raise
+        return True
 
 
 def _object_head(response: Mapping[str, Any]) -> ObjectHead:
@@ -114,12 +125,21 @@ class _Pin(TypedDict, total=False):
     IfMatch: str
 
 
+class _Condition(TypedDict, total=False):
+    IfMatch: str
+
+
+def _quoted(etag: str) -> str:
+    """An ETag as S3's conditional headers expect it: in double quotes."""
+    return f'"{bare_etag(etag)}"'
+
+
 def _pinned(version: ObjectVersion) -> _Pin:
     """The request arguments that read exactly the event's object: its version when the bucket is
     versioned, else the object only while it still has the event's ETag."""
     if version.version_id:
         return _Pin(VersionId=version.version_id)
-    return _Pin(IfMatch=f'"{bare_etag(version.etag)}"')
+    return _Pin(IfMatch=_quoted(version.etag))
 
 
 def _raise_if_stale(error: ClientError, version: ObjectVersion) -> None:

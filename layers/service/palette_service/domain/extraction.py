@@ -195,7 +195,9 @@ def _extract(object_event: ObjectEvent, services: ExtractionServices) -> _Extrac
         palette = palettes.extract(still.body, **params.as_kwargs(), source_key=object_event.key)
         return _Extraction(
             document=palette.to_dict(),
-            swatch=palettes.render_swatch(palette),
+            # The ETag of a PUT is the MD5 of its bytes: the version's sequencer makes each upload's
+            # swatch unique, so a removal's conditional delete (by ETag) never matches a newer one.
+            swatch=palettes.render_swatch(palette, text={SOURCE_SEQUENCER: object_event.sequencer}),
             params=params,
             size=head.size,
             summary=None if palette.summary is None else palette.summary.to_bytes(),

@@ -155,8 +155,12 @@ class StillStore(Protocol):
 
     def read(self, key: str, version_id: str | None = None) -> bytes | None: ...
 
-    def delete(self, key: str) -> None:
-        """Remove the current object at ``key`` (a delete marker in a versioned bucket); no error if none."""
+    def delete(self, key: str, *, if_match: str | None = None) -> bool:
+        """Remove the current object at ``key`` (a delete marker in a versioned bucket); no error if none.
+
+        With ``if_match`` (an ETag), only while the current object still has that ETag: ``False`` when
+        another object replaced it meanwhile (it is left as it is), else ``True`` (deleted, or gone).
+        """
         ...
 
 

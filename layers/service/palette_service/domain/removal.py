@@ -52,10 +52,13 @@ def _removes_another_version(object_event: ObjectEvent, existing: StillRecord | 
 def remove_outputs(storage: StillStore, output_keys: tuple[str, ...], sequencer: str) -> None:
     """Delete each output unless a version newer than the removal at ``sequencer`` wrote it.
 
-    Readers fetch outputs by the version id their item names, so even a newer output removed in
-    the instant between this check and the delete is still served for that version.
+    The delete holds only while the output checked is still the current one (its ETag): a newer
+    upload that writes the key between the check and the delete keeps its output. Deleting the
+    version checked (by its version id) instead would make the version before it current again.
     """
     for output_key in output_keys:
-        metadata = storage.metadata(output_key)
-        if metadata is not None and metadata.get(SOURCE_SEQUENCER, "") <= sequencer:
-            storage.delete(output_key)
+        head = storage.current(output_key)
+        if head is None or head.metadata.get(SOURCE_SEQUENCER, "") > sequencer:
+            continue
+        if not storage.delete(output_key, if_match=head.etag):
+            logger.info("output replaced since its check: left as it is", extra={"key": output_key})
