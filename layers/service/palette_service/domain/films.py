@@ -145,11 +145,26 @@ class FilmPage:
     last_evaluated_key: dict[str, str] | None = None
 
 
+def film_outputs_prefix(film_prefix: str, film: str) -> str:
+    """The prefix every output key of ``film`` starts with, and no other film's."""
+    return f"{film_prefix}{film}/"
+
+
 def film_output_keys(film_prefix: str, film: str, generation: int) -> tuple[str, str]:
     """Where a rebuild writes the film's barcode PNG and timeline JSON: one pair per generation, so
     a slower, older rebuild never overwrites what a newer one wrote."""
-    stem = f"{film_prefix}{film}/{generation:012d}"
+    stem = f"{film_outputs_prefix(film_prefix, film)}{generation:012d}"
     return f"{stem}-barcode.png", f"{stem}-timeline.json"
+
+
+def output_generation(film_prefix: str, film: str, key: str) -> int | None:
+    """The generation whose rebuild wrote ``key``, an output key of ``film``; ``None`` for any other key
+    (one this service does not write, which nothing here may delete)."""
+    digits = key.removeprefix(film_outputs_prefix(film_prefix, film)).split("-", 1)[0]
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    generation = int(digits)
+    return generation if key in film_output_keys(film_prefix, film, generation) else None
 
 
 Stripe = list[tuple[tuple[int, int, int], float]]

@@ -153,6 +153,11 @@ class StillStore(Protocol):
 
     def metadata(self, key: str) -> dict[str, str] | None: ...
 
+    def keys_under(self, prefix: str) -> Iterator[str]:
+        """The keys that start with ``prefix`` and have a current object (a removed key, whose current
+        version is a delete marker, has none), in key order."""
+        ...
+
     def read(self, key: str, version_id: str | None = None) -> bytes | None: ...
 
     def delete(self, key: str, *, if_match: str | None = None) -> bool:
