@@ -14,7 +14,7 @@ from palette_service.data.films import DynamoFilmRepository
 from palette_service.data.s3 import S3StillStore
 from palette_service.domain.aggregation import AggregationServices, aggregate_film, build_film
 from palette_service.domain.extraction import ExtractionServices, process_s3_event
-from palette_service.domain.films import FilmRecord
+from palette_service.domain.films import FilmRecord, film_output_keys, output_generation
 from palette_service.domain.outcomes import Outcome
 from palette_service.domain.records import StillKey, StillStatus
 from palette_service.domain.timeline import FilmPosition
@@ -185,6 +185,21 @@ def test_an_older_rebuild_never_replaces_a_newer_one(films: DynamoFilmRepository
     )
     stored = films.get_film(FILM)
     assert stored is not None and stored.generation == newer
+
+
+def test_an_output_key_names_its_generation_and_no_other_key_does() -> None:
+    keys = film_output_keys("films/", "a", 42)
+    assert [output_generation("films/", "a", key) for key in keys] == [42, 42]
+    # Another film's outputs, keys this service never writes, and look-alikes are nobody's to delete.
+    for key in (
+        film_output_keys("films/", "ab", 42)[0],
+        "films/a/000000000042-notes.txt",
+        "films/a/42-barcode.png",
+        "films/a/sub/000000000042-barcode.png",
+        "films/a/\N{SUPERSCRIPT TWO}-barcode.png",
+        "films/a/",
+    ):
+        assert output_generation("films/", "a", key) is None, key
 
 
 def test_a_removed_still_leaves_the_film_and_its_outputs_go(

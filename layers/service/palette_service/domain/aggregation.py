@@ -9,7 +9,10 @@ Ordering: a rebuild first takes the film's next generation, then reads its still
 consistent), and stores its aggregate only over an older generation. So the stored aggregate
 always comes from the newest read, whatever order concurrent rebuilds finish in. Its outputs (the
 barcode PNG and the timeline JSON) are written under keys of their own generation before the
-aggregate names them; the outputs of the aggregate it replaced are then deleted.
+aggregate names them; the outputs of the aggregate it replaced are then deleted, and so are any
+other outputs of older generations (those of rebuilds that failed, crashed or lost), which no
+aggregate can name any more. Outputs of a newer generation are never touched: that rebuild may be
+about to store them. A rebuild that fails after writing its outputs deletes them before re-raising.
 
 The film palette is clustered from the union of its DONE stills' colour summaries (a few dozen
 weighted CIELAB centroids each, see :mod:`palettes.summary`), weighted by pixels, so it stands for
@@ -33,6 +36,8 @@ from palette_service.domain.films import (
     FilmStill,
     StillCounts,
     film_output_keys,
+    film_outputs_prefix,
+    output_generation,
     stripes_of,
 )
 from palette_service.domain.ports import FilmRepository, StillStore
@@ -78,15 +83,68 @@ def store_rebuild(
 ) -> FilmRecord | None:
     """Build the film from ``stills``, write its outputs, and store it unless a newer generation is."""
     record, timeline = build_film(film, generation, stills)
-    if timeline is not None:
-        record = _write_outputs(record, timeline, services)
-    replaced = services.films.save_film(record)
+    record, replaced = _write_and_save(record, timeline, services)
     if replaced is None:
         logger.info("a newer rebuild of the film was stored first", extra={"film": film})
         _delete(services.storage, record.output_keys)
         return None
     _delete(services.storage, tuple(key for key in replaced if key not in record.output_keys))
+    collect_unnamed_outputs(record, services)
     return record
+
+
+def _write_and_save(
+    record: FilmRecord, timeline: dict[str, Any] | None, services: AggregationServices
+) -> tuple[FilmRecord, tuple[str, ...] | None]:
+    """Write the outputs and store the aggregate naming them: the record stored, and what
+    :meth:`FilmRepository.save_film` answered."""
+    written: list[str] = []
+    try:
+        if timeline is not None:
+            record = _write_outputs(record, timeline, services, written)
+        return record, services.films.save_film(record)
+    except Exception:
+        # Re-raised, so the stream retries the film; what this rebuild wrote would otherwise be named by
+        # no aggregate until the next stored rebuild collects it.
+        _discard_unless_stored(record, tuple(written), services)
+        raise
+
+
+def collect_unnamed_outputs(stored: FilmRecord, services: AggregationServices) -> None:
+    """Delete the film's outputs of generations older than ``stored``, just stored, except what it names.
+
+    Those were written by rebuilds that failed, crashed (a timeout runs no except block) or lost, and
+    no aggregate names them now or ever will: the stored generation only grows, and a rebuild's
+    outputs are named only by its own generation's aggregate. Outputs of a newer generation are left,
+    since that rebuild may be about to store them.
+    """
+    prefix = services.settings.film_prefix
+    _delete(
+        services.storage,
+        tuple(
+            key
+            for key in services.storage.keys_under(film_outputs_prefix(prefix, stored.film))
+            if key not in stored.output_keys
+            and (generation := output_generation(prefix, stored.film, key)) is not None
+            and generation < stored.generation
+        ),
+    )
+
+
+def _discard_unless_stored(
+    record: FilmRecord, written: tuple[str, ...], services: AggregationServices
+) -> None:
+    """Delete what a failed rebuild wrote, unless its aggregate was stored after all (a write that was
+    applied although its answer was an error); when that cannot be told, leave them to the next
+    stored rebuild's :func:`collect_unnamed_outputs`."""
+    if not written:
+        return
+    try:
+        stored = services.films.get_film(record.film)
+        if stored is None or stored.generation != record.generation:
+            _delete(services.storage, written)
+    except Exception:  # noqa: BLE001 - the rebuild's own error is the one to raise; a later rebuild collects
+        logger.exception("could not discard a failed rebuild's outputs", extra={"film": record.film})
 
 
 def build_film(
@@ -152,16 +210,21 @@ def timeline_document(film: str, generation: int, done: list[FilmStill]) -> dict
     }
 
 
-def _write_outputs(record: FilmRecord, timeline: dict[str, Any], services: AggregationServices) -> FilmRecord:
-    """Put the timeline JSON and the default barcode under this generation's keys; ``record`` naming them."""
+def _write_outputs(
+    record: FilmRecord, timeline: dict[str, Any], services: AggregationServices, written: list[str]
+) -> FilmRecord:
+    """Put the timeline JSON and the default barcode under this generation's keys, adding each to
+    ``written`` once it is; ``record`` naming them."""
     barcode_key, timeline_key = film_output_keys(
         services.settings.film_prefix, record.film, record.generation
     )
     services.storage.put(
         timeline_key, json.dumps(timeline, separators=(",", ":")).encode(), content_type=TIMELINE_MEDIA_TYPE
     )
+    written.append(timeline_key)
     barcode = render_barcode(stripes_of(timeline), style=DEFAULT_BARCODE_STYLE)
     services.storage.put(barcode_key, barcode, content_type="image/png")
+    written.append(barcode_key)
     return replace(record, barcode_key=barcode_key, timeline_key=timeline_key)
 
 
