@@ -244,6 +244,24 @@ def test_api_function_reads_and_presigns_stills_only(resources: dict[str, Any]) 
     assert [in_bucket(resource) for resource in grants["s3:PutObject"]] == ["${InputPrefix}*"]
 
 
+def test_aggregate_function_writes_and_lists_only_the_films_outputs(resources: dict[str, Any]) -> None:
+    grants = granted(resources, "AggregateFunction")
+    assert {action for action in grants if action.startswith("s3:")} == {
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:ListBucket",
+    }
+    for action in ("s3:PutObject", "s3:DeleteObject"):
+        assert all(resource.endswith('/films/*"}') for resource in grants[action]), action
+    # The listing that collects outputs no aggregate names (gap 13) sees the films' prefix alone.
+    [listing] = [
+        statement
+        for owner, statement in allow_statements(resources)
+        if owner == "AggregateFunction" and "s3:ListBucket" in as_list(statement["Action"])
+    ]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": "films/*"}}
+
+
 def test_the_bucket_lets_only_the_app_origin_post_uploads(
     template: dict[str, Any], resources: dict[str, Any]
 ) -> None:
