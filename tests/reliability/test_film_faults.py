@@ -12,7 +12,7 @@ The end state is checked against the film built from scratch from its stills
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -94,6 +94,7 @@ class FilmRig:
     sqs: Any
     failures_queue: str
     s3: Any
+    table: Any
     settings: ServiceSettings
 
     def upload(self, film: str, name: str, *, seed: int, frame: int) -> dict[str, Any]:
@@ -176,6 +177,7 @@ def rig(
         sqs=sqs_client,
         failures_queue=queue,
         s3=s3_client,
+        table=palettes_table,
         settings=settings,
     )
 
@@ -272,6 +274,30 @@ def test_a_rebuild_whose_aggregate_write_was_applied_but_answered_an_error_keeps
     stored = rig.stored(film)
     assert stored is not None and len(stored.output_keys) == 2
     assert rig.film_outputs(film) == set(stored.output_keys)
+
+
+class WriteAppliedThenRetried(DynamoFilmRepository):
+    """The aggregate write is applied, its answer lost, and the SDK's retry of it refused by the
+    condition (the generation stored is its own now): the retry's answer is the one returned."""
+
+    def save_film(self, record: FilmRecord) -> tuple[str, ...] | None:
+        super().save_film(record)
+        return super().save_film(record)
+
+
+def test_a_rebuild_whose_retried_aggregate_write_was_applied_before_is_stored_and_collects(
+    rig: FilmRig,
+) -> None:
+    """The retried write answers "a newer generation is stored", but the one stored is the rebuild's
+    own: it must keep the outputs its aggregate names, and still delete those it replaced."""
+    film = f"film-{next(_FILMS)}"
+    deliver(rig.mapping, three_stills(rig, film))
+    rig.upload(film, "shot 3.jpg", seed=4, frame=40)
+
+    stored = aggregate_film(film, replace(rig.clean(), films=WriteAppliedThenRetried(rig.table)))
+
+    assert stored is not None and stored.counts.done == 4
+    assert rig.assert_converged(film) == stored
 
 
 @pytest.mark.parametrize(("step", "error"), STEP_ERRORS)

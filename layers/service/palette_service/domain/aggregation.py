@@ -84,13 +84,21 @@ def store_rebuild(
     """Build the film from ``stills``, write its outputs, and store it unless a newer generation is."""
     record, timeline = build_film(film, generation, stills)
     record, replaced = _write_and_save(record, timeline, services)
-    if replaced is None:
+    if replaced is None and not _is_stored(record, services):
         logger.info("a newer rebuild of the film was stored first", extra={"film": film})
         _delete(services.storage, record.output_keys)
         return None
-    _delete(services.storage, tuple(key for key in replaced if key not in record.output_keys))
+    # ``replaced`` is None when an earlier attempt of the write stored it: collecting deletes those too.
+    _delete(services.storage, tuple(key for key in replaced or () if key not in record.output_keys))
     collect_unnamed_outputs(record, services)
     return record
+
+
+def _is_stored(record: FilmRecord, services: AggregationServices) -> bool:
+    """Whether the stored aggregate is ``record``'s generation. A write can be applied although its
+    answer was an error, or the SDK's retry of it found the condition false (its own write)."""
+    stored = services.films.get_film(record.film)
+    return stored is not None and stored.generation == record.generation
 
 
 def _write_and_save(
@@ -140,8 +148,7 @@ def _discard_unless_stored(
     if not written:
         return
     try:
-        stored = services.films.get_film(record.film)
-        if stored is None or stored.generation != record.generation:
+        if not _is_stored(record, services):
             _delete(services.storage, written)
     except Exception:  # noqa: BLE001 - the rebuild's own error is the one to raise; a later rebuild collects
         logger.exception("could not discard a failed rebuild's outputs", extra={"film": record.film})
