@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.stub import Stubber
 
 from palette_service.data.dynamodb import DynamoStillRepository
 from palette_service.data.s3 import S3StillStore
@@ -90,6 +91,20 @@ def test_a_conditional_delete_removes_only_the_object_it_names(
     # A delete marker on top: the versions before it stay noncurrent, none comes back.
     markers = s3_client.list_object_versions(Bucket=stills_bucket, Prefix=PALETTE_KEY)["DeleteMarkers"]
     assert [marker["IsLatest"] for marker in markers] == [True]
+
+
+def test_a_conditional_delete_in_conflict_with_another_write_leaves_the_key(
+    s3_client: Any, stills_bucket: str
+) -> None:
+    """S3 answers 409 ConditionalRequestConflict when another write to the key succeeds while a
+    conditional delete runs: the key changed under the delete, as with 412."""
+    stubber = Stubber(s3_client)
+    stubber.add_client_error(
+        "delete_object", service_error_code="ConditionalRequestConflict", http_status_code=409
+    )
+    with stubber:
+        assert S3StillStore(s3_client, stills_bucket).delete(PALETTE_KEY, if_match="0" * 32) is False
+    stubber.assert_no_pending_responses()
 
 
 @pytest.mark.parametrize("if_match", [None, "0123456789abcdef0123456789abcdef"])

@@ -84,6 +84,8 @@ def test_old_versions_expire_but_never_one_a_replay_or_an_item_needs(resources: 
         # An item's outputs stay among the newest noncurrent versions after every attempt of an
         # unfinished newer upload wrote over them.
         assert rules[rule_id]["NoncurrentVersionExpiration"]["NewerNoncurrentVersions"] > attempts
+    # Every rebuild lists its film's folder: delete markers with nothing behind them must go.
+    assert rules["ExpireOldFilmOutputs"]["ExpiredObjectDeleteMarker"] is True
     assert rules["AbortIncompleteUploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] <= 7
     assert all(rule["Status"] == "Enabled" for rule in rules.values())
 
@@ -184,6 +186,9 @@ def test_extract_function_reads_inputs_and_writes_only_outputs(resources: dict[s
     # A removed still's outputs are deleted with it: outputs only, never an uploaded still.
     for action in ("s3:PutObject", "s3:DeleteObject"):
         assert sorted(resource.rsplit("/", 2)[-2] for resource in grants[action]) == ["palettes", "swatches"]
+    # A removal's conditional delete (If-Match) is refused without GetObject on the output.
+    output_reads = {resource.rsplit("/", 2)[-2] for resource in grants["s3:GetObject"]}
+    assert {"palettes", "swatches"} <= output_reads
     assert not {"dynamodb:DeleteItem", "dynamodb:Scan"} & grants.keys()
     assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= grants.keys()
 

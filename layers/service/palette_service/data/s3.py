@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 # HeadObject answers have no body, so their error code is the bare HTTP status.
 _GONE = frozenset({"NoSuchKey", "NoSuchVersion", "404"})
-_CHANGED = frozenset({"PreconditionFailed", "412"})
+# 412: the ETag no longer matches; 409: another write to the key succeeded while the delete ran.
+_CHANGED = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict", "409"})
 # HeadObject/GetObject with a versionId on a deleted version (a delete marker) answer 405.
 _DELETE_MARKER = frozenset({"MethodNotAllowed", "405"})
 

@@ -12,7 +12,8 @@ barcode PNG and the timeline JSON) are written under keys of their own generatio
 aggregate names them; the outputs of the aggregate it replaced are then deleted, and so are any
 other outputs of older generations (those of rebuilds that failed, crashed or lost), which no
 aggregate can name any more. Outputs of a newer generation are never touched: that rebuild may be
-about to store them. A rebuild that fails after writing its outputs deletes them before re-raising.
+about to store them. A rebuild that fails while writing its outputs deletes those it wrote before
+re-raising; one whose aggregate write fails leaves them (the write may have been applied).
 
 The film palette is clustered from the union of its DONE stills' colour summaries (a few dozen
 weighted CIELAB centroids each, see :mod:`palettes.summary`), weighted by pixels, so it stands for
@@ -105,16 +106,29 @@ def _write_and_save(
     record: FilmRecord, timeline: dict[str, Any] | None, services: AggregationServices
 ) -> tuple[FilmRecord, tuple[str, ...] | None]:
     """Write the outputs and store the aggregate naming them: the record stored, and what
-    :meth:`FilmRepository.save_film` answered."""
+    :meth:`FilmRepository.save_film` answered.
+
+    Should the aggregate's write raise, its outputs stay: the write may have been applied all the same
+    (a timeout, a lost answer), and then they are named. The next stored rebuild collects them if not.
+    """
+    if timeline is not None:
+        record = _write_outputs_or_discard(record, timeline, services)
+    return record, services.films.save_film(record)
+
+
+def _write_outputs_or_discard(
+    record: FilmRecord, timeline: dict[str, Any], services: AggregationServices
+) -> FilmRecord:
+    """:func:`_write_outputs`; should one raise, those already written are deleted before the error is
+    re-raised (the stream retries the film): no aggregate can name them, as none was written."""
     written: list[str] = []
     try:
-        if timeline is not None:
-            record = _write_outputs(record, timeline, services, written)
-        return record, services.films.save_film(record)
+        return _write_outputs(record, timeline, services, written)
     except Exception:
-        # Re-raised, so the stream retries the film; what this rebuild wrote would otherwise be named by
-        # no aggregate until the next stored rebuild collects it.
-        _discard_unless_stored(record, tuple(written), services)
+        try:
+            _delete(services.storage, tuple(written))
+        except Exception:  # noqa: BLE001 - the rebuild's own error is the one to raise; a later rebuild collects
+            logger.exception("could not discard a failed rebuild's outputs", extra={"film": record.film})
         raise
 
 
@@ -137,21 +151,6 @@ def collect_unnamed_outputs(stored: FilmRecord, services: AggregationServices) -
             and generation < stored.generation
         ),
     )
-
-
-def _discard_unless_stored(
-    record: FilmRecord, written: tuple[str, ...], services: AggregationServices
-) -> None:
-    """Delete what a failed rebuild wrote, unless its aggregate was stored after all (a write that was
-    applied although its answer was an error); when that cannot be told, leave them to the next
-    stored rebuild's :func:`collect_unnamed_outputs`."""
-    if not written:
-        return
-    try:
-        if not _is_stored(record, services):
-            _delete(services.storage, written)
-    except Exception:  # noqa: BLE001 - the rebuild's own error is the one to raise; a later rebuild collects
-        logger.exception("could not discard a failed rebuild's outputs", extra={"film": record.film})
 
 
 def build_film(
