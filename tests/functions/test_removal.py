@@ -112,17 +112,7 @@ def test_deleting_a_missing_object_is_no_error(storage: S3StillStore, if_match: 
     assert storage.delete(SWATCH_KEY, if_match=if_match) is True
 
 
-@pytest.mark.parametrize(
-    "output_key",
-    [
-        SWATCH_KEY,
-        pytest.param(
-            PALETTE_KEY,
-            marks=pytest.mark.xfail(strict=True, reason="gap 17: the palette JSON names no upload"),
-        ),
-    ],
-    ids=["swatch", "palette JSON"],
-)
+@pytest.mark.parametrize("output_key", [SWATCH_KEY, PALETTE_KEY], ids=["swatch", "palette JSON"])
 def test_two_uploads_of_the_same_bytes_write_outputs_of_different_etags(
     uploader: Uploader,
     settings: ServiceSettings,

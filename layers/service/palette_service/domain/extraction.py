@@ -193,10 +193,13 @@ def _extract(object_event: ObjectEvent, services: ExtractionServices) -> _Extrac
         params = params_from_metadata(head.metadata)
         position = position_from_metadata(head.metadata)
         palette = palettes.extract(still.body, **params.as_kwargs(), source_key=object_event.key)
+        document = palette.to_dict()
+        document["source"]["version_id"] = object_event.version_id  # which upload the palette is of
         return _Extraction(
-            document=palette.to_dict(),
-            # The ETag of a PUT is the MD5 of its bytes: the version's sequencer makes each upload's
-            # swatch unique, so a removal's conditional delete (by ETag) never matches a newer one.
+            document=document,
+            # The ETag of a PUT is the MD5 of its bytes: the version id in the document and the sequencer
+            # in the swatch make each upload's outputs unique, so a removal's conditional delete (by
+            # ETag) never matches a newer upload's.
             swatch=palettes.render_swatch(palette, text={SOURCE_SEQUENCER: object_event.sequencer}),
             params=params,
             size=head.size,

@@ -87,6 +87,8 @@ class PaletteSource(ApiModel):
     height: int
     format: str
     counted_pixels: int
+    # The S3 version of the still analysed; absent from documents stored before it.
+    version_id: str | None = None
 
 
 class PaletteDocument(ApiModel):
