@@ -48,6 +48,10 @@ REMOVAL_PAUSE_POINTS = (
     "delete the palette JSON",
 )
 ALL_STEPS = {**STEPS_BY_NAME, **REMOVAL_STEPS_BY_NAME}
+# Every order in which the events of three changes can arrive.
+EVERY_ORDER_OF_THREE = pytest.mark.parametrize(
+    "order", list(itertools.permutations(range(3))), ids=lambda order: "-".join(map(str, order))
+)
 _FILMS = itertools.count()
 
 
@@ -363,9 +367,7 @@ def test_a_late_upload_event_after_a_removal_does_not_bring_the_still_back(
     assert_removed(end_state(pipeline, film), removal)
 
 
-@pytest.mark.parametrize(
-    "order", list(itertools.permutations(range(3))), ids=lambda order: "-".join(map(str, order))
-)
+@EVERY_ORDER_OF_THREE
 def test_a_new_upload_after_a_removal_is_processed_in_any_order(
     pipeline: Pipeline, order: tuple[int, ...]
 ) -> None:
@@ -436,28 +438,106 @@ def test_an_upload_in_flight_while_a_newer_removal_runs(pipeline: Pipeline, paus
     assert_removed(end_state(pipeline, film), removal)
 
 
-@pytest.mark.xfail(strict=True, reason="gap 10: a permanent delete's outcome depends on the delivery order")
-def test_a_permanent_delete_of_the_newest_version_ends_the_same_in_any_order(pipeline: Pipeline) -> None:
-    """Gap 10. Two uploads, then the newest version permanently deleted (``ObjectRemoved:Delete`` with
-    its version id), all before any event arrives. In S3's order the second upload's event is skipped (its
-    pinned read finds the version gone), the removal finds the first version recorded and skips as "a
-    version other than the recorded one was deleted": DONE on the first version, S3's current object
-    again. With the removal's event first, it finds no item and writes a tombstone, and the late upload
-    events are skipped: removed. (Had the second upload been recorded before the delete: removed too.)
-    The end state depends on the delivery order."""
-    outcomes = {}
-    for order in itertools.permutations(range(3)):
-        film = f"permanent-{next(_FILMS)}"
-        key = f"stills/{film}/{REMOVED_KEY}"
-        first, second = upload_versions(
-            pipeline, key, [make_jpeg(seed=1), make_jpeg(seed=2)], version_ids=True
-        )
-        removal = delete_version(pipeline.uploader, second)
-        run_plan(pipeline, [first, second, removal], [Delivery(index) for index in order])
-        record = end_state(pipeline, film).record
-        assert record is not None
-        outcomes[order] = record.status
-    assert len(set(outcomes.values())) == 1, outcomes
+def assert_current_again(state: Any, current: S3Object, removal: S3Object) -> None:
+    """DONE on ``current`` (S3's current object again after the delete) under the removal's sequencer,
+    with its own outputs, current at the keys."""
+    assert_complete_and_consistent(state, replace(current, sequencer=removal.sequencer))
+
+
+@EVERY_ORDER_OF_THREE
+def test_a_permanent_delete_of_the_newest_version_ends_the_same_in_any_order(
+    pipeline: Pipeline, order: tuple[int, ...]
+) -> None:
+    """Gap 10 (closed). Two uploads, then the newest version permanently deleted (``ObjectRemoved:Delete``
+    with its version id), all before any event arrives. Before, in S3's order the removal found the first
+    version recorded and skipped (DONE on it), while with the removal's event first it found no item and
+    wrote a tombstone (removed). Now the removal reads the key's current version, the first, and records
+    it under its own sequencer: DONE on the first version in every order."""
+    film = f"permanent-{next(_FILMS)}"
+    key = f"stills/{film}/{REMOVED_KEY}"
+    first, second = upload_versions(pipeline, key, [make_jpeg(seed=1), make_jpeg(seed=2)], version_ids=True)
+    removal = delete_version(pipeline.uploader, second)
+
+    run_plan(pipeline, [first, second, removal], [Delivery(index) for index in order])
+
+    assert_current_again(end_state(pipeline, film), first, removal)
+
+
+@pytest.mark.parametrize("late", [False, True], ids=["then-nothing", "then-late-events"])
+def test_a_permanent_delete_of_the_recorded_version_brings_back_the_one_before(
+    pipeline: Pipeline, late: bool
+) -> None:
+    """Both uploads recorded, then the second version permanently deleted: S3's current object is the
+    first again, and so is the still (before, a tombstone), whatever late duplicates come after."""
+    film = f"permanent-recorded-{next(_FILMS)}"
+    key = f"stills/{film}/{REMOVED_KEY}"
+    first, second = upload_versions(pipeline, key, [make_jpeg(seed=1), make_jpeg(seed=2)], version_ids=True)
+    run_plan(pipeline, [first, second], [Delivery(0), Delivery(1)])
+    removal = delete_version(pipeline.uploader, second)
+
+    plan = [Delivery(2), Delivery(1), Delivery(0), Delivery(2)] if late else [Delivery(2)]
+    run_plan(pipeline, [first, second, removal], plan)
+
+    assert_current_again(end_state(pipeline, film), first, removal)
+
+
+@EVERY_ORDER_OF_THREE
+def test_a_permanent_delete_of_a_delete_marker_brings_the_still_back_in_any_order(
+    pipeline: Pipeline, order: tuple[int, ...]
+) -> None:
+    """An upload, a delete marker, then the marker permanently deleted: the upload is current again. The
+    marker's late event must not remove the still after the delete of the marker was processed."""
+    film = f"permanent-marker-{next(_FILMS)}"
+    upload, marker = make_changes(pipeline, film, ["upload", "removal"], version_ids=True)
+    removal = delete_version(pipeline.uploader, marker)
+
+    run_plan(pipeline, [upload, marker, removal], [Delivery(index) for index in order])
+
+    assert_current_again(end_state(pipeline, film), upload, removal)
+
+
+@EVERY_ORDER_OF_THREE
+def test_a_permanent_delete_of_an_old_version_leaves_the_newest_in_any_order(
+    pipeline: Pipeline, order: tuple[int, ...]
+) -> None:
+    """Two uploads, then the first (old) version permanently deleted: the still is the second in any order
+    (recorded again under the delete's sequencer when the delete's event comes after its upload's)."""
+    film = f"permanent-old-{next(_FILMS)}"
+    key = f"stills/{film}/{REMOVED_KEY}"
+    first, second = upload_versions(pipeline, key, [make_jpeg(seed=1), make_jpeg(seed=2)], version_ids=True)
+    removal = delete_version(pipeline.uploader, first)
+
+    run_plan(pipeline, [first, second, removal], [Delivery(index) for index in order])
+
+    state = end_state(pipeline, film)
+    assert state.record is not None and state.record.version_id == second.version_id
+    assert_complete_and_consistent(state, replace(second, sequencer=state.record.sequencer))
+
+
+@pytest.mark.parametrize("pause", PAUSE_POINTS)
+def test_an_upload_in_flight_while_its_version_is_deleted_and_the_delete_processed(
+    pipeline: Pipeline, pause: str
+) -> None:
+    """The first upload is recorded; the second's event pauses (after its download, claim or an output)
+    while the second version is permanently deleted and the delete's event runs to the end. The delete
+    records the first version again under its own sequencer, so the paused event, which read its version
+    before the delete, loses its claim or its item write (and its repair puts the first's outputs back):
+    the still is never left describing a deleted version."""
+    film = f"permanent-in-flight-{next(_FILMS)}"
+    key = f"stills/{film}/{REMOVED_KEY}"
+    first, second = upload_versions(pipeline, key, [make_jpeg(seed=1), make_jpeg(seed=2)], version_ids=True)
+    run_plan(pipeline, [first], [Delivery(0)])
+    removals: list[S3Object] = []
+
+    def delete_and_deliver() -> None:
+        removals.append(delete_version(pipeline.uploader, second))
+        pipeline.deliver(change_event(pipeline.uploader, removals[0]))
+
+    pipeline.deliver(
+        change_event(pipeline.uploader, second), pause=ALL_STEPS[pause], meanwhile=delete_and_deliver
+    )
+
+    assert_current_again(end_state(pipeline, film), first, removals[0])
 
 
 def test_a_removal_event_retried_after_it_completed_changes_nothing(pipeline: Pipeline) -> None:

@@ -32,11 +32,16 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import S3BatchOperationEvent
 
-from palette_service.domain.events import ObjectEvent, normalize_sequencer, not_a_still_upload
+from palette_service.domain.events import (
+    ObjectEvent,
+    event_of_version,
+    normalize_sequencer,
+    not_a_still_upload,
+)
 from palette_service.domain.extraction import ExtractionServices, process_object_event
 from palette_service.domain.keys import InvalidKeyLayoutError, still_of
 from palette_service.domain.outcomes import Outcome, StillOutcome
-from palette_service.domain.records import StillKey, StillRecord, StillStatus
+from palette_service.domain.records import StillKey, StillRecord, StillStatus, same_version
 from palette_service.errors import InvalidBatchEventError
 from palette_service.observability import logger
 
@@ -186,14 +191,12 @@ def replay_event(task: BatchTask, services: ExtractionServices) -> ObjectEvent |
             f"recorded as FAILED before: {existing.error}: {existing.reason}",
             outcome,
         )
-    return ObjectEvent(
-        bucket=task.bucket,
-        key=task.key,
+    return event_of_version(
+        task.bucket,
+        task.key,
+        current,
         event_name=BATCH_EVENT_NAME,
-        etag=current.etag,
-        version_id=current.version_id,
         sequencer=replay_sequencer(existing, current.version_id, current.etag),
-        size=current.size,
     )
 
 
@@ -206,26 +209,19 @@ def _failed_before(existing: StillRecord, version_id: str | None, etag: str) -> 
     """Whether this version is recorded as FAILED for a bad still (one given up on is tried again)."""
     if existing.status is not StillStatus.FAILED or existing.given_up:
         return False
-    return _same_version(existing.version_id, existing.etag, version_id, etag)
+    return same_version(existing.version_id, existing.etag, version_id, etag)
 
 
 def replay_sequencer(existing: StillRecord | None, version_id: str | None, etag: str) -> str:
     """The sequencer of the current version (``version_id``, ``etag``) given what the item records."""
     if existing is None:
         return normalize_sequencer(None)
-    if _same_version(existing.version_id, existing.etag, version_id, etag):
+    if same_version(existing.version_id, existing.etag, version_id, etag):
         return existing.sequencer
     pending = existing.pending
-    if pending is not None and _same_version(pending.version_id, pending.etag, version_id, etag):
+    if pending is not None and same_version(pending.version_id, pending.etag, version_id, etag):
         return pending.sequencer
     return existing.sequencer + _JUST_AFTER
-
-
-def _same_version(recorded_id: str | None, recorded_etag: str, version_id: str | None, etag: str) -> bool:
-    # An item made by an ETag-pinned event (no version id) is the same version when the bytes are.
-    if recorded_id is not None and version_id is not None:
-        return recorded_id == version_id
-    return recorded_etag == etag
 
 
 def _failure_reason(task: BatchTask, outcome: StillOutcome, services: ExtractionServices) -> str:

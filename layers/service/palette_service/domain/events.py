@@ -10,6 +10,7 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.utilities.data_classes import S3Event
 
 from palette_service.domain.keys import is_input_key
+from palette_service.domain.ports import ObjectHead
 from palette_service.domain.records import StillKey, StillRecord
 from palette_service.settings import ServiceSettings
 
@@ -120,4 +121,20 @@ def record_of_event(
         updated_at=updated_at,
         version_id=object_event.version_id,
         **outcome,
+    )
+
+
+def event_of_version(
+    bucket: str, key: str, head: ObjectHead, *, event_name: str, sequencer: str
+) -> ObjectEvent:
+    """An upload event of the object version ``head`` describes (pinned to its version id and ETag),
+    placed at ``sequencer`` in the key's order: a version the service processes without its own event."""
+    return ObjectEvent(
+        bucket=bucket,
+        key=key,
+        event_name=event_name,
+        etag=head.etag,
+        version_id=head.version_id,
+        sequencer=sequencer,
+        size=head.size,
     )

@@ -41,7 +41,7 @@ from palette_service.domain.records import (
     format_timestamp,
     utc_now,
 )
-from palette_service.domain.removal import remove_outputs, remove_still
+from palette_service.domain.removal import remove_outputs, remove_still, state_after_version_deleted
 from palette_service.domain.timeline import FilmPosition, position_from_metadata
 from palette_service.errors import (
     ObjectTooLargeError,
@@ -106,16 +106,34 @@ def _process(object_event: ObjectEvent, services: ExtractionServices, *, repair:
     target = _still_to_process(object_event, services, repair=repair)
     if isinstance(target, StillOutcome):
         return target
-    if object_event.is_removal:
-        return remove_still(
-            target,
-            object_event,
-            services.repository.get(target),
-            repository=services.repository,
-            storage=services.storage,
-            output_keys=_output_keys(target, services.settings),
-            updated_at=format_timestamp(services.clock()),
-        )
+    if not object_event.is_removal:
+        return _process_upload(target, object_event, services, repair=repair)
+    existing = services.repository.get(target)
+    if object_event.removes_one_version:
+        # What a permanent delete leaves is S3's current version, whatever the item records.
+        current = services.storage.current(object_event.key)
+        state = state_after_version_deleted(object_event, existing, current)
+        if isinstance(state, StillOutcome):
+            return state
+        if state is not None:
+            logger.info(
+                "a version was deleted: processing the current one", extra={"version": state.version_id}
+            )
+            return _process_upload(target, state, services, repair=repair)
+    return remove_still(
+        target,
+        object_event,
+        repository=services.repository,
+        storage=services.storage,
+        output_keys=_output_keys(target, services.settings),
+        updated_at=format_timestamp(services.clock()),
+    )
+
+
+def _process_upload(
+    target: StillKey, object_event: ObjectEvent, services: ExtractionServices, *, repair: bool
+) -> StillOutcome:
+    """Extract the event's version, then claim, write the outputs and record it (or its failure)."""
     started = time.perf_counter()
     try:
         result = _extract(object_event, services)

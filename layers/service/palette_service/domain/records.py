@@ -131,3 +131,13 @@ class StillRecord:
         if self.document is None:
             return list(self.listed_colors)
         return [str(color["hex"]) for color in self.document.get("colors", [])]
+
+
+def same_version(recorded_id: str | None, recorded_etag: str, version_id: str | None, etag: str) -> bool:
+    """Whether a recorded version (its S3 version id, its ETag) is the object version named.
+
+    An item made by an ETag-pinned event (no version id) is the same version when the bytes are.
+    """
+    if recorded_id is not None and version_id is not None:
+        return recorded_id == version_id
+    return recorded_etag == etag
