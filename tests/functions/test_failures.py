@@ -4,6 +4,7 @@ and every message is kept in the replay queue."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from palette_service.domain.outcomes import Outcome
 from palette_service.domain.records import RETRIES_EXHAUSTED, PendingVersion, StillKey, StillStatus
 from palette_service.settings import ServiceSettings
 from tests.conftest import REGION
-from tests.functions.conftest import Uploader
+from tests.functions.conftest import Uploader, next_sequencer
 
 STILL = StillKey(film="my-film", name="shot 1.jpg")
 
@@ -114,6 +115,48 @@ def test_a_given_up_version_never_hides_a_newer_one(
     assert outcome.outcome is Outcome.SKIPPED
     assert repository.get(STILL) == before
     assert len(kept_messages(replay_queue_url)) == 1  # kept all the same
+
+
+@pytest.mark.parametrize("claimed", [True, False], ids=["claimed", "not-claimed"])
+def test_a_permanent_delete_given_up_after_claiming_the_current_version_records_it_failed(
+    claimed: bool,
+    uploader: Uploader,
+    repository: DynamoStillRepository,
+    services: FailureServices,
+    replay_queue_url: str,
+) -> None:
+    """A permanent delete of the newest version processes the version current again, under its own
+    sequencer; given up after its claim, that version is recorded FAILED (the still is not left
+    PROCESSING). A removal that claimed nothing is only kept."""
+    first = uploader.put(STILL.object_key("stills/"), b"first")
+    second = uploader.put(STILL.object_key("stills/"), b"second")
+    uploader.s3.delete_object(Bucket=uploader.bucket, Key=second.key, VersionId=second.version_id)
+    removal = replace(second, etag="", size=0, sequencer=next_sequencer(), event_name="ObjectRemoved:Delete")
+    if claimed:
+        pending = PendingVersion(
+            normalize_sequencer(removal.sequencer),
+            first.etag,
+            first.version_id,
+            "2024-11-26T06:30:00.000000Z",
+        )
+        assert repository.claim(STILL, first.key, pending) is not None
+    event = uploader.event(removal)
+    for record in event["Records"]:
+        record["s3"]["object"].pop("size", None)
+        record["s3"]["object"].pop("eTag", None)
+    body = invocation_record(event)
+
+    [outcome] = record_given_up(body, services)
+
+    record = repository.get(STILL)
+    if claimed:
+        assert outcome.outcome is Outcome.FAILED
+        assert record is not None and (record.status, record.error) == (StillStatus.FAILED, RETRIES_EXHAUSTED)
+        assert (record.version_id, record.etag) == (first.version_id, first.etag)
+        assert record.sequencer == normalize_sequencer(removal.sequencer) and record.processing is None
+    else:
+        assert outcome.outcome is Outcome.SKIPPED and record is None
+    assert kept_messages(replay_queue_url) == [body]
 
 
 def test_an_outcome_of_the_same_version_is_kept(

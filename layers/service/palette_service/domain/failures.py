@@ -6,6 +6,10 @@ destination as an invocation record: the event in ``requestPayload``, the last e
 the last error as the reason, under the same version ordering as the extraction: only while neither
 that version's outcome nor a newer version's is recorded or claimed, so a retry that succeeded in
 the end, or a newer upload, is never overwritten. The record is then kept for replay.
+
+A removal uploads nothing and is only kept, except a permanent delete of one version that claimed the
+key's current version to process it (see :mod:`palette_service.domain.removal`): that version, named
+by the item's claim under the removal's sequencer, is recorded as FAILED like an upload's.
 """
 
 from __future__ import annotations
@@ -16,12 +20,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from palette_service.domain.events import ObjectEvent, not_a_still_upload, parse_s3_event, record_of_event
+from palette_service.domain.events import (
+    ObjectEvent,
+    not_a_still_change,
+    not_a_still_upload,
+    parse_s3_event,
+    record_of_event,
+)
 from palette_service.domain.keys import InvalidKeyLayoutError, still_of
 from palette_service.domain.outcomes import Outcome, StillOutcome
 from palette_service.domain.ports import ReplayQueue, StillRepository
 from palette_service.domain.records import (
     RETRIES_EXHAUSTED,
+    StillRecord,
     StillStatus,
     format_timestamp,
     utc_now,
@@ -91,7 +102,8 @@ def record_given_up(message_body: str, services: FailureServices) -> list[StillO
 
 def _record(object_event: ObjectEvent, reason: str, services: FailureServices) -> StillOutcome:
     key = object_event.key
-    if skip := not_a_still_upload(object_event, services.settings):
+    is_upload = not object_event.removes_one_version
+    if skip := (not_a_still_upload if is_upload else not_a_still_change)(object_event, services.settings):
         return StillOutcome(key, Outcome.SKIPPED, skip)
     try:
         still = still_of(key, services.settings)
@@ -99,6 +111,11 @@ def _record(object_event: ObjectEvent, reason: str, services: FailureServices) -
         if error.still is None:
             return StillOutcome(key, Outcome.SKIPPED, error.code)
         still = error.still
+    if not is_upload:
+        claimed = claimed_by_removal(object_event, services.repository.get(still))
+        if claimed is None:
+            return StillOutcome(key, Outcome.SKIPPED, "the removal claimed no version")
+        object_event = claimed
     if not services.repository.save_given_up(
         record_of_event(
             still,
@@ -115,3 +132,20 @@ def _record(object_event: ObjectEvent, reason: str, services: FailureServices) -
         )
     logger.warning("still given up", extra={"key": key, "reason": reason})
     return StillOutcome(key, Outcome.FAILED, RETRIES_EXHAUSTED)
+
+
+def claimed_by_removal(removal: ObjectEvent, existing: StillRecord | None) -> ObjectEvent | None:
+    """The version a permanent delete claimed to process (the key's current one), as an upload event
+    under the removal's sequencer; ``None`` when the item names no claim of this removal."""
+    pending = None if existing is None else existing.processing
+    if pending is None or pending.sequencer != removal.sequencer:
+        return None
+    return ObjectEvent(
+        bucket=removal.bucket,
+        key=removal.key,
+        event_name=removal.event_name,
+        etag=pending.etag,
+        version_id=pending.version_id,
+        sequencer=pending.sequencer,
+        size=None,
+    )
