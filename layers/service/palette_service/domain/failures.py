@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -135,17 +135,9 @@ def _record(object_event: ObjectEvent, reason: str, services: FailureServices) -
 
 
 def claimed_by_removal(removal: ObjectEvent, existing: StillRecord | None) -> ObjectEvent | None:
-    """The version a permanent delete claimed to process (the key's current one), as an upload event
-    under the removal's sequencer; ``None`` when the item names no claim of this removal."""
+    """The removal's event naming the version it claimed to process (the key's current one) instead of
+    the deleted one, under the removal's sequencer; ``None`` when the item names no claim of it."""
     pending = None if existing is None else existing.processing
     if pending is None or pending.sequencer != removal.sequencer:
         return None
-    return ObjectEvent(
-        bucket=removal.bucket,
-        key=removal.key,
-        event_name=removal.event_name,
-        etag=pending.etag,
-        version_id=pending.version_id,
-        sequencer=pending.sequencer,
-        size=None,
-    )
+    return replace(removal, etag=pending.etag, version_id=pending.version_id, size=None)
