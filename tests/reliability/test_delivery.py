@@ -317,20 +317,24 @@ def end_state(pipeline: Pipeline, film: str) -> Any:
 
 
 @st.composite
-def change_plans(draw: st.DrawFn) -> tuple[list[str], list[Delivery]]:
-    """Changes of one key (an upload first, then uploads, bad uploads and removals) and a delivery plan
-    for their events: each at least once, some again, in any order, some paused (at a step of their own
-    kind) while another change's event runs."""
+def change_plans(draw: st.DrawFn, *, permanent_delete: bool = False) -> tuple[list[str], list[Delivery]]:
+    """Changes of one key (an upload first, then uploads, bad uploads and removals; with
+    ``permanent_delete``, then the newest of them permanently deleted) and a delivery plan for their
+    events: each at least once, some again, in any order, some paused (at a step of their own kind) while
+    another change's event runs."""
     kinds = [
         "upload",
         *draw(st.lists(st.sampled_from(["upload", "bad upload", "removal"]), min_size=1, max_size=3)),
+        *(["permanent delete"] if permanent_delete else []),
     ]
     count = len(kinds)
     extra = draw(st.lists(st.integers(0, count - 1), max_size=3))
     plan = []
     for change in draw(st.permutations([*range(count), *extra])):
         if draw(st.integers(0, 2)) == 0:
-            points = REMOVAL_PAUSE_POINTS if kinds[change] == "removal" else PAUSE_POINTS
+            points = (
+                REMOVAL_PAUSE_POINTS if kinds[change] in ("removal", "permanent delete") else PAUSE_POINTS
+            )
             plan.append(Delivery(change, draw(st.sampled_from(points)), draw(st.integers(0, count - 1))))
         else:
             plan.append(Delivery(change))
@@ -351,6 +355,31 @@ def test_any_delivery_order_of_uploads_and_removals_ends_on_the_newest_change(
     run_plan(pipeline, changes, plan)
 
     assert_newest(end_state(pipeline, film), changes[-1], done=kinds[-1] == "upload")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes_and_plan=change_plans(permanent_delete=True), version_ids=st.booleans())
+def test_any_delivery_order_ending_in_a_permanent_delete_of_the_newest_change_ends_as_s3(
+    pipeline: Pipeline, changes_and_plan: tuple[list[str], list[Delivery]], version_ids: bool
+) -> None:
+    """The newest change (an upload, a bad upload or a delete marker) permanently deleted: the still ends
+    as the change before it left the key (removed, or that upload DONE or FAILED), under the delete's
+    sequencer, whatever the order, the duplicates and the pauses of every event."""
+    kinds, plan = changes_and_plan
+    film = f"ending-permanent-{next(_FILMS)}"
+    changes = make_changes(pipeline, film, kinds[:-1], version_ids=True)
+    delete = delete_version(pipeline.uploader, changes[-1])
+    previous = replace(changes[-2], sequencer=delete.sequencer)
+    if not version_ids:  # the events of uploads and delete markers pinned by ETag, as make_changes does
+        changes = [replace(change, version_id=None) for change in changes]
+
+    run_plan(pipeline, [*changes, delete], plan)
+
+    state = end_state(pipeline, film)
+    if kinds[-3] == "removal":
+        assert_removed(state, delete)
+    else:
+        assert_complete_and_consistent(state, previous, done=kinds[-3] == "upload")
 
 
 @pytest.mark.parametrize("version_ids", [True, False], ids=["versioned", "pinned-by-etag"])
