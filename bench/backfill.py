@@ -80,31 +80,53 @@ def put_stills(stack: Any, prefix: str, count: int, films: int, uploaders: int) 
         return list(pool.map(put, range(count)))
 
 
-def still_items(table: Any, film_prefix: str) -> list[dict[str, Any]]:
-    """Every still item of the films whose names start with ``film_prefix`` (all pages of a scan)."""
-    from boto3.dynamodb.conditions import Attr
+@dataclass(frozen=True)
+class FilmSet:
+    """The films one path backfills, named as :func:`put_stills` names them: ``<prefix>00`` and on."""
 
-    condition = Attr("pk").begins_with(f"FILM#{film_prefix}") & Attr("sk").begins_with("STILL#")
-    return scan_items(table, FilterExpression=condition)
+    prefix: str
+    films: int
+
+    def names(self) -> list[str]:
+        return [f"{self.prefix}{index:02d}" for index in range(self.films)]
 
 
-def wait_recorded(table: Any, film_prefix: str, expected: int, timeout: float) -> None:
+def still_items(table: Any, films: FilmSet) -> list[dict[str, Any]]:
+    """Every still item of ``films``: a query of each film's partition, as the service reads them (a scan
+    of the whole table, colour index included, grows slower with every still the bench adds)."""
+    from boto3.dynamodb.conditions import Key
+
+    items: list[dict[str, Any]] = []
+    for film in films.names():
+        arguments: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(f"FILM#{film}") & Key("sk").begins_with("STILL#")
+        }
+        while True:
+            page = table.query(**arguments)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return items
+
+
+def wait_recorded(table: Any, films: FilmSet, expected: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if (
-            sum(1 for item in still_items(table, film_prefix) if item.get("status") in ("DONE", "FAILED"))
+            sum(1 for item in still_items(table, films) if item.get("status") in ("DONE", "FAILED"))
             >= expected
         ):
             return
         time.sleep(2)
 
 
-def outcome_counts(table: Any, film_prefix: str, expected: int) -> tuple[int, int, int]:
-    statuses = Counter(str(item.get("status")) for item in still_items(table, film_prefix))
+def outcome_counts(table: Any, films: FilmSet, expected: int) -> tuple[int, int, int]:
+    statuses = Counter(str(item.get("status")) for item in still_items(table, films))
     return statuses["DONE"], statuses["FAILED"], expected - statuses["DONE"] - statuses["FAILED"]
 
 
-def run_batch_path(stack: Any, table: Any, count: int) -> tuple[PathFigures, list[str]]:
+def run_batch_path(stack: Any, table: Any, count: int, films: FilmSet) -> tuple[PathFigures, list[str]]:
     from local.batch_jobs import LocalBatchJobs
     from palettes_cli import batch_backfill
     from palettes_stack.batch_operations import read_report
@@ -113,7 +135,7 @@ def run_batch_path(stack: Any, table: Any, count: int) -> tuple[PathFigures, lis
     jobs = LocalBatchJobs(stack)
     backfill = batch_backfill.BatchBackfill(
         bucket=stack.bucket,
-        prefix=f"{stack.input_prefix}{BATCH_FILMS}",
+        prefix=f"{stack.input_prefix}{films.prefix}",
         function=stack.extract_function.name,
         role_arn="arn:aws:iam::123456789012:role/local",
         account_id=stack.client("sts").get_caller_identity()["Account"],
@@ -131,7 +153,7 @@ def run_batch_path(stack: Any, table: Any, count: int) -> tuple[PathFigures, lis
         batch_backfill.REPORT_PREFIX,
     )
     retried = sum(1 for task in jobs.task_reports(job_id) if task.attempts > 1)
-    done, failed, lost = outcome_counts(table, BATCH_FILMS, count)
+    done, failed, lost = outcome_counts(table, films, count)
     notes = [
         f"job {state.status}: {state.succeeded} succeeded, {state.failed} failed of {state.total} tasks "
         f"(manifest rows {total}); report rows {len(report)}, "
@@ -143,18 +165,18 @@ def run_batch_path(stack: Any, table: Any, count: int) -> tuple[PathFigures, lis
     return figures, notes
 
 
-def run_invoke_path(stack: Any, table: Any, count: int, timeout: float) -> PathFigures:
+def run_invoke_path(stack: Any, table: Any, count: int, films: FilmSet, timeout: float) -> PathFigures:
     from palettes_cli.commands.backfill import LambdaInvoker, backfill, list_objects
 
     s3 = stack.client("s3")
     lambda_client = stack.client("lambda")
-    objects = list_objects(s3, stack.bucket, f"{stack.input_prefix}{INVOKE_FILMS}")
+    objects = list_objects(s3, stack.bucket, f"{stack.input_prefix}{films.prefix}")
     started = time.monotonic()
     invoker = LambdaInvoker(lambda_client, stack.extract_function.name)
     backfill(objects, stack.bucket, invoker, region=stack.settings.region)
-    wait_recorded(table, INVOKE_FILMS, count, timeout)
+    wait_recorded(table, films, count, timeout)
     seconds = time.monotonic() - started
-    done, failed, lost = outcome_counts(table, INVOKE_FILMS, count)
+    done, failed, lost = outcome_counts(table, films, count)
     return PathFigures(
         "invoke (baseline)", count, seconds, done, failed, lost, stack.settings.extract_concurrency
     )
@@ -200,8 +222,10 @@ def run(options: argparse.Namespace) -> None:
             "put the stills (no notification)",
             lambda: _put_both(stack, options),
         )
-        batch, notes = run_batch_path(stack, table, options.stills)
-        baseline = run_invoke_path(stack, table, options.baseline, options.timeout)
+        batch, notes = run_batch_path(stack, table, options.stills, FilmSet(BATCH_FILMS, options.films))
+        baseline = run_invoke_path(
+            stack, table, options.baseline, FilmSet(INVOKE_FILMS, options.films), options.timeout
+        )
         stack.wait_idle(timeout=options.timeout)
         figures = write_figures(table)
     print()
