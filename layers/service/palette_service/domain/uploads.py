@@ -16,6 +16,7 @@ names, for the page that shows it (the bucket itself stays private).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 
@@ -28,6 +29,12 @@ from palette_service.settings import ServiceSettings
 from palettes import ExtractParams, InvalidParameterError
 
 MAX_FILES = 100
+# What a film or file name may not consist of alone: the whitespace of ECMA-262's \s (what the API
+# document's pattern means) and of Python's str.isspace() both, spelled out so that the document's
+# pattern and the check here are one rule (the two sets differ in \x1c-\x1f, \x85 and \ufeff).
+BLANK = r"\t\n\x0b\x0c\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# A film or file name in the API document: one path segment, not blank.
+ONE_SEGMENT = rf"^[^/]*[^/{BLANK}][^/]*$"
 UPLOAD_EXPIRES_SECONDS = 300
 IMAGE_EXPIRES_SECONDS = 300
 # S3 stores a form field or header named so as user metadata, without the prefix.
@@ -72,7 +79,7 @@ def upload_metadata(options: Mapping[str, str]) -> dict[str, str]:
 
 def upload_key(film: str, name: str, settings: ServiceSettings) -> tuple[StillKey, str]:
     """The still and object key an upload of ``name`` to ``film`` makes, by the extract function's rules."""
-    if "/" in film or not film.strip() or not name.strip():
+    if "/" in film or _blank(film) or _blank(name):
         raise InvalidUploadError(
             f"film {film!r} and file name {name!r} must be non-empty, and the film must have no '/'"
         )
@@ -81,6 +88,10 @@ def upload_key(film: str, name: str, settings: ServiceSettings) -> tuple[StillKe
         return still_of(key, settings), key
     except InvalidKeyLayoutError as error:
         raise InvalidUploadError(str(error)) from None
+
+
+def _blank(text: str) -> bool:
+    return re.fullmatch(f"[{BLANK}]*", text) is not None
 
 
 def plan_uploads(

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from palette_service.domain.films import FilmRecord
 from palette_service.domain.records import StillRecord, StillStatus
-from palette_service.domain.uploads import MAX_FILES, UploadGrant
+from palette_service.domain.uploads import MAX_FILES, ONE_SEGMENT, UploadGrant
 from palette_service.web.routes import FILM, FILM_BARCODE, FILM_PALETTE, fill, still_path, swatch_path
 from palettes.basic_colors import BasicColor
 from palettes.params import MAX_K, MIN_K, Method, Space
@@ -277,10 +277,6 @@ class SearchPage(ApiModel):
     items: list[SearchHit]
     next_cursor: str | None
     exact: bool
-
-
-# A film or file name: one path segment, not only spaces (the extract function's key rules).
-ONE_SEGMENT = r"^[^/]*[^/\s][^/]*$"
 
 
 class UploadRequest(ApiModel):
