@@ -119,6 +119,10 @@ def test_without_options_no_metadata_is_pinned(fresh_handlers: None, lambda_cont
         ({"film": FILM, "files": [f"{i}.jpg" for i in range(MAX_FILES + 1)]}, f"at most {MAX_FILES}"),
         ({"film": FILM, "files": []}, "files"),
         ({"film": FILM, "files": ["x.jpg"], "k": 0}, "'k'"),
+        ({"film": FILM, "files": ["x.jpg"], "k": True}, "'k'"),  # JSON's true is not the number 1
+        ({"film": FILM, "files": ["x.jpg"], "k": "5"}, "'k'"),
+        ({"film": FILM, "files": ["x.jpg"], "accents": 1}, "'accents'"),
+        ({"film": "\x85\x1f", "files": ["x.jpg"]}, "must be non-empty"),
         ({"film": FILM, "files": ["x.jpg"], "method": "median-cut"}, "'method'"),
         ({"film": FILM, "files": ["x.jpg"], "space": "cmyk"}, "'space'"),
         ({"film": FILM, "files": ["x.jpg"], "seed": 3}, "'seed'"),

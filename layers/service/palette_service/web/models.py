@@ -282,7 +282,9 @@ class SearchPage(ApiModel):
 class UploadRequest(ApiModel):
     """Stills to upload to ``film``, by file name, and the extraction options they are uploaded with."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Strict: JSON's true is not the number 1, nor "5" the number 5 (Schemathesis sent "k": true, which
+    # lax validation took for k=1 against the document's integer).
+    model_config = ConfigDict(extra="forbid", strict=True)
     # The pattern is stated in the schema for clients; the domain's key rules check it, with their messages.
     film: str = Field(json_schema_extra={"pattern": ONE_SEGMENT}, examples=["my-film"])
     files: list[Annotated[str, Field(json_schema_extra={"pattern": ONE_SEGMENT})]] = Field(
