@@ -120,6 +120,7 @@ def test_without_options_no_metadata_is_pinned(fresh_handlers: None, lambda_cont
         ({"film": FILM, "files": []}, "files"),
         ({"film": FILM, "files": ["x.jpg"], "k": 0}, "'k'"),
         ({"film": FILM, "files": ["x.jpg"], "k": True}, "'k'"),  # JSON's true is not the number 1
+        ({"film": FILM, "files": ["x.jpg"], "k": 5.5}, "'k'"),
         ({"film": FILM, "files": ["x.jpg"], "k": "5"}, "'k'"),
         ({"film": FILM, "files": ["x.jpg"], "accents": 1}, "'accents'"),
         ({"film": "\x85\x1f", "files": ["x.jpg"]}, "must be non-empty"),
