@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.film_rebuild import item_bytes
-from scripts.load_test import scan_items, still_jpeg
+from scripts.load_test import all_pages, scan_items, still_jpeg
 
 WRITE_UNIT_BYTES = 1024
 BATCH_FILMS = "bf-"
@@ -96,18 +96,13 @@ def still_items(table: Any, films: FilmSet) -> list[dict[str, Any]]:
     of the whole table, colour index included, grows slower with every still the bench adds)."""
     from boto3.dynamodb.conditions import Key
 
-    items: list[dict[str, Any]] = []
-    for film in films.names():
-        arguments: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(f"FILM#{film}") & Key("sk").begins_with("STILL#")
-        }
-        while True:
-            page = table.query(**arguments)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return items
+    return [
+        item
+        for film in films.names()
+        for item in all_pages(
+            table.query, KeyConditionExpression=Key("pk").eq(f"FILM#{film}") & Key("sk").begins_with("STILL#")
+        )
+    ]
 
 
 def wait_recorded(table: Any, films: FilmSet, expected: int, timeout: float) -> None:

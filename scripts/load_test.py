@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -129,9 +130,14 @@ def upload_all(stack: Any, options: argparse.Namespace) -> list[Upload]:
 
 def scan_items(table: Any, **arguments: Any) -> list[dict[str, Any]]:
     """Every item of ``table`` (the test's own view; the service never scans), page by page."""
+    return all_pages(table.scan, **arguments)
+
+
+def all_pages(read: Callable[..., Any], **arguments: Any) -> list[dict[str, Any]]:
+    """The items of every page of a DynamoDB ``scan`` or ``query`` (``read``) with these arguments."""
     items: list[dict[str, Any]] = []
     while True:
-        page = table.scan(**arguments)
+        page = read(**arguments)
         items.extend(page.get("Items", []))
         if "LastEvaluatedKey" not in page:
             return items
