@@ -63,7 +63,7 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -348,7 +348,8 @@ class MemoryColorIndex:
 
 class CountingRepository:
     """The still items for hit checks: every indexed still is DONE with the sequencer its entries
-    carry, so every check passes; ``gets`` counts them (one strongly consistent GetItem each)."""
+    carry, so every check passes; ``gets`` counts them (one strongly consistent read each, a page's
+    together in a BatchGetItem)."""
 
     def __init__(self, corpus: Corpus, stills: int) -> None:
         self._stills = {(key.film, key.name): index for index, key in enumerate(corpus.keys[:stills])}
@@ -361,6 +362,10 @@ class CountingRepository:
         if index is None:
             return None
         return _done_record(still, self._corpus.sequencer(index), self._corpus.documents[index])
+
+    def get_many(self, stills: Collection[StillKey]) -> dict[StillKey, StillRecord]:
+        records = ((still, self.get(still)) for still in dict.fromkeys(stills))
+        return {still: record for still, record in records if record is not None}
 
     def save(self, record: StillRecord) -> bool:
         raise NotImplementedError
@@ -1055,8 +1060,9 @@ def print_costs(
             f"{_pair([r.items * decode_us / 1e3 for r in rows], ',.0f'):>12}"
         )
     print(
-        f"  query RCU: eventually consistent Query pages, each ceil(bytes / 4 KB) / 2; hit checks: one "
-        f"strongly consistent GetItem of the still's item each, {still_units} RCU at its median size"
+        f"  query RCU: eventually consistent Query pages, each ceil(bytes / 4 KB) / 2; hit checks: a "
+        f"strongly consistent read of the still's item each (a page's in one BatchGetItem), {still_units} "
+        "RCU at its median size"
     )
     print(
         f"  +decode: the items read x {decode_us:.0f} us, boto3's deserializer and the palette's JSON "

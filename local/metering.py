@@ -8,7 +8,8 @@ DynamoDB, the request units AWS bills for (the local endpoint, moto, reports non
   1, also when its condition fails; each global secondary index the item is in (before or after)
   adds a write of the projected item (its keys and the index's ``INCLUDE`` attributes, or all of
   it), a delete and a put when the index key changes;
-* a read is billed 1 RRU per started 4 KB, of the item (GetItem) or of all the items a page
+* a read is billed 1 RRU per started 4 KB, of the item (GetItem, and each key of a BatchGetItem,
+  which reads each as a GetItem: a missing item costs a unit too) or of all the items a page
   returns (Query, Scan), half of that when eventually consistent; a read with a projection is
   counted at the size returned, a little under what DynamoDB bills (the whole items);
 * item size is DynamoDB's: attribute names plus values (strings in UTF-8, numbers about one byte
@@ -221,6 +222,8 @@ class RequestMeter:
             self._count_writes(operation, context.get("metered_writes", []), succeeded=succeeded)
         elif succeeded and operation in ("GetItem", *_READS):
             self._count_read(operation, context.get("metered_request", {}), answer)
+        elif succeeded and operation == "BatchGetItem":
+            self._count_batch_read(context.get("metered_request", {}), answer)
 
     def _count_writes(
         self, operation: str, writes: list[tuple[str, Any, Any, Any]], *, succeeded: bool
@@ -243,6 +246,18 @@ class RequestMeter:
         units = read_units(items, consistent=consistent)
         with self._lock:
             self._usage.read_units[operation] = self._usage.read_units.get(operation, 0.0) + units
+
+    def _count_batch_read(self, request: Mapping[str, Any], answer: Mapping[str, Any]) -> None:
+        units = 0.0
+        for table, asked in request.get("RequestItems", {}).items():
+            consistent = bool(asked.get("ConsistentRead"))
+            items = answer.get("Responses", {}).get(table, [])
+            left = answer.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+            missing = len(asked.get("Keys", [])) - len(left) - len(items)
+            units += sum(read_units([item], consistent=consistent) for item in items)
+            units += missing * read_units([], consistent=consistent)
+        with self._lock:
+            self._usage.read_units["BatchGetItem"] = self._usage.read_units.get("BatchGetItem", 0.0) + units
 
 
 # The item after an UpdateItem is known only once it is applied: looked up then.

@@ -170,6 +170,11 @@ def test_reads_cost_a_unit_per_started_4_kb_half_when_eventually_consistent(
         KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": "FILM#f"}, ConsistentRead=True
     )
     assert meter.take().read_units == {"Query": 3}
+    # A batch reads each key as a GetItem: two 3 KB items and a missing one, 3 RRUs consistent.
+    keys = [{"pk": "FILM#f", "sk": f"STILL#{name}"} for name in ("a", "b", "none")]
+    table.meta.client.batch_get_item(RequestItems={table.name: {"Keys": keys, "ConsistentRead": True}})
+    table.meta.client.batch_get_item(RequestItems={table.name: {"Keys": keys[:1]}})
+    assert meter.take().read_units == {"BatchGetItem": 3 + 0.5}
 
 
 def test_the_repository_claim_is_one_write_unit(metered: Any, palettes_table: Any) -> None:

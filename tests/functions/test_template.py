@@ -226,6 +226,7 @@ def test_batch_operations_role_invokes_extract_reads_manifests_and_writes_report
 def test_api_function_reads_and_presigns_stills_only(resources: dict[str, Any]) -> None:
     grants = granted(resources, "ApiFunction")
     assert set(grants) == {
+        "dynamodb:BatchGetItem",  # a search page's hit checks, together
         "dynamodb:GetItem",
         "dynamodb:Query",
         "s3:GetObject",

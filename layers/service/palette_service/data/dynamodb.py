@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 # A conditional write lost: the item already holds a newer version (see DynamoStillRepository.save).
 CONDITION_FAILED = "ConditionalCheckFailedException"
+# BatchGetItem's most keys a request.
+BATCH_GET_KEYS = 100
 
 
 class DynamoStillRepository:
@@ -41,6 +44,23 @@ class DynamoStillRepository:
         response = self._table.get_item(Key=item_key(still), ConsistentRead=True)
         item = response.get("Item")
         return None if item is None else record_from_item(item)
+
+    def get_many(self, stills: Collection[StillKey]) -> dict[StillKey, StillRecord]:
+        """Strongly consistent BatchGetItem, ``BATCH_GET_KEYS`` keys a request. Keys DynamoDB leaves
+        unprocessed (when throttled, or past 16 MB a response) are read again one GetItem each, which
+        the SDK retries with backoff, rather than in a loop of batches of our own."""
+        keys = [item_key(still) for still in dict.fromkeys(stills)]
+        client = self._table.meta.client  # the resource's: it takes and gives plain values
+        items: list[dict[str, Any]] = []
+        for start in range(0, len(keys), BATCH_GET_KEYS):
+            request: Any = {"Keys": keys[start : start + BATCH_GET_KEYS], "ConsistentRead": True}
+            response: Any = client.batch_get_item(RequestItems={self._table.name: request})
+            items.extend(response.get("Responses", {}).get(self._table.name, []))
+            for key in response.get("UnprocessedKeys", {}).get(self._table.name, {}).get("Keys", []):
+                item = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
+                items.extend([item] if item is not None else [])
+        records = (record_from_item(item) for item in items)
+        return {record.still: record for record in records}
 
     def save(self, record: StillRecord) -> bool:
         """Write ``record`` unless the item already holds a newer version; ``False`` when it does.

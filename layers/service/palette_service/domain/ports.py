@@ -8,7 +8,7 @@ domain types against these, so a test or a new backend supplies its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -62,6 +62,11 @@ class StillRepository(Protocol):
     """Still records, every write ordered by the S3 sequencer: a record only moves to a newer version."""
 
     def get(self, still: StillKey) -> StillRecord | None: ...
+
+    def get_many(self, stills: Collection[StillKey]) -> dict[StillKey, StillRecord]:
+        """The records of those of ``stills`` that have one, read together: what one search page
+        checks its hits against, in one round trip rather than one each."""
+        ...
 
     def save(self, record: StillRecord) -> bool:
         """Write ``record`` unless a newer version is recorded; ``False`` when one is."""

@@ -147,22 +147,27 @@ class _Found:
 @dataclass(frozen=True)
 class _Checks:
     """Whether a hit's still is DONE with the version its index entries came from; each still is
-    read once per search (``checked`` keeps the answers across a widening)."""
+    read once per search (``checked`` keeps the answers across a widening), a ranking's unread stills
+    together."""
 
     repository: StillRepository
     sequencers: Mapping[tuple[str, str], str]
     checked: dict[tuple[str, str], bool]
 
-    def current(self, hit: Hit) -> bool:
-        key = (hit.film, hit.name)
-        if key not in self.checked:
-            record = self.repository.get(StillKey(film=hit.film, name=hit.name))
-            self.checked[key] = (
+    def current(self, hits: list[Hit]) -> list[Hit]:
+        """Those of ``hits`` whose still is current, in their order."""
+        unread = [
+            StillKey(film=hit.film, name=hit.name) for hit in hits if (hit.film, hit.name) not in self.checked
+        ]
+        records = self.repository.get_many(unread) if unread else {}
+        for still in unread:
+            record = records.get(still)
+            self.checked[(still.film, still.name)] = (
                 record is not None
                 and record.status is StillStatus.DONE
-                and record.sequencer == self.sequencers[key]
+                and record.sequencer == self.sequencers[(still.film, still.name)]
             )
-        return self.checked[key]
+        return [hit for hit in hits if self.checked[(hit.film, hit.name)]]
 
 
 def _checked_page(
@@ -174,7 +179,7 @@ def _checked_page(
     for _ in range(MAX_RANKINGS_PER_PAGE):
         wanted = query.limit + SPARE_HITS
         ranked = search.rank_candidates(_with_limit(query, wanted), found.candidates.values(), after=after)
-        hits.extend(hit for hit in ranked if checks.current(hit))
+        hits.extend(checks.current(ranked))
         exhausted = len(ranked) < wanted
         if len(hits) >= query.limit or exhausted:
             break
