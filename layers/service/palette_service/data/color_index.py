@@ -39,22 +39,31 @@ class DynamoColorIndex:
 
     def replace(self, still: StillKey, colors: list[IndexedColor]) -> int:
         """File ``colors`` as the still's whole index (others of it removed); the items written and
-        deleted, manifest included."""
+        deleted, manifests included.
+
+        The manifest names every entry that may exist at any point, so a reindex cut off part-way
+        (a timeout while the SDK retries a batch) leaves no entry that the next one cannot find and
+        delete: before new entries are written it names the old and the new; once the old ones are
+        deleted, the new alone.
+        """
         manifest_key = _manifest_key(still)
         old = self._table.get_item(Key=manifest_key, ConsistentRead=True).get("Item") or {}
         old_keys = {tuple(key) for key in json.loads(str(old.get("keys", "[]")))}
         items = [_item(color) for color in colors]
         new_keys = {(item["pk"], item["sk"]) for item in items}
+        gone, added = old_keys - new_keys, new_keys - old_keys
+        if added:
+            self._table.put_item(Item={**manifest_key, "keys": json.dumps(sorted(old_keys | new_keys))})
         with self._table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
-            for pk, sk in old_keys - new_keys:
+            for pk, sk in gone:
                 batch.delete_item(Key={"pk": pk, "sk": sk})
             for item in items:
                 batch.put_item(Item=item)
-            if items:
-                batch.put_item(Item={**manifest_key, "keys": json.dumps(sorted(new_keys))})
-            elif old:
-                batch.delete_item(Key=manifest_key)
-        return len(old_keys - new_keys) + len(items) + (1 if items or old else 0)
+        if gone and items:
+            self._table.put_item(Item={**manifest_key, "keys": json.dumps(sorted(new_keys))})
+        elif old and not items:
+            self._table.delete_item(Key=manifest_key)
+        return len(gone) + len(items) + (1 if added else 0) + (1 if gone or (old and not items) else 0)
 
     def colors_in(self, partition: str, film: str | None = None) -> Iterator[IndexedColor]:
         """Safe to call from several threads at once: it uses the table's client (which, as the resource's,
