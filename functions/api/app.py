@@ -31,6 +31,7 @@ from palette_service.snapstart import prepare_snapshot
 from palette_service.web import openapi, routes
 from palette_service.web.error_handlers import install_error_handlers
 from palette_service.web.errors import http_status
+from palette_service.web.media_types import with_lowercase_media_type
 from palette_service.web.middleware import add_security_headers, reject_unknown_query_parameters
 from palette_service.web.models import (
     FilmDocument,
@@ -513,6 +514,6 @@ def get_openapi() -> Response[str]:
 @capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = app.resolve(event, context)
+    response = app.resolve(with_lowercase_media_type(event), context)
     metrics.add_metric(name=f"Responses{response['statusCode'] // 100}xx", unit=MetricUnit.Count, value=1)
     return response

@@ -29,13 +29,14 @@ def seeder(repository: Any, s3_client: Any, stills_bucket: str, fresh_handlers: 
     return Seeder(repository, s3_client, stills_bucket)
 
 
-def post_uploads(body: object, context: Any) -> dict[str, Any]:
+def post_uploads(body: object, context: Any, content_type: str | None = "application/json") -> dict[str, Any]:
     from api import app
 
     event = api_event(routes.UPLOADS)
     event["httpMethod"] = event["requestContext"]["httpMethod"] = "POST"
     event["body"] = body if isinstance(body, str) else json.dumps(body)
-    event["headers"]["Content-Type"] = "application/json"
+    if content_type is not None:
+        event["headers"]["Content-Type"] = content_type
     response: dict[str, Any] = app.lambda_handler(event, context)
     return response
 
@@ -138,6 +139,29 @@ def test_bad_requests_are_a_400_with_a_message(
 
     assert response["statusCode"] == 400, response["body"]
     assert message in body_json(response)["message"]
+    assert response["multiValueHeaders"]["X-Content-Type-Options"] == ["nosniff"]  # not passed by middleware
+
+
+@pytest.mark.parametrize("content_type", ["Application/JSON", "application/json; charset=UTF-8", None])
+def test_a_json_body_is_read_whatever_the_case_of_its_media_type(
+    fresh_handlers: None, lambda_context: Any, content_type: str | None
+) -> None:
+    response = post_uploads({"film": FILM, "files": NAMES[:1]}, lambda_context, content_type)
+
+    assert response["statusCode"] == 200, response["body"]
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
+)
+def test_a_body_that_is_not_json_is_a_415_that_says_what_to_send(
+    fresh_handlers: None, lambda_context: Any, content_type: str
+) -> None:
+    response = post_uploads({"film": FILM, "files": NAMES[:1]}, lambda_context, content_type)
+
+    assert response["statusCode"] == 415, response["body"]
+    assert "Content-Type: application/json" in body_json(response)["message"]
+    assert response["multiValueHeaders"]["X-Content-Type-Options"] == ["nosniff"]
 
 
 def test_a_body_that_is_not_utf8_is_a_400(fresh_handlers: None, lambda_context: Any) -> None:

@@ -1,17 +1,22 @@
-"""The API's answers to errors: a read error's status and message, a 400 for a bad parameter, a
-404 for an unknown route, and a logged 500 (never a stack trace) for anything else."""
+"""The API's answers to errors: a read error's status and message, a 400 for a bad parameter, a 415
+for a body that is not JSON, a 404 for an unknown route, and a logged 500 (never a stack trace) for
+anything else."""
 
 from __future__ import annotations
 
 from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from palette_service.domain.listing import PREFIX_HELP
 from palette_service.errors import ReadError
 from palette_service.observability import logger
 from palette_service.web.errors import error_body, http_status
+from palette_service.web.media_types import JSON_MEDIA_TYPE, media_type
 from palettes.basic_colors import BASIC_COLOR_TERMS
 
 # What a person should read when Powertools' validation refuses one of these parameters.
@@ -22,8 +27,17 @@ _PARAMETER_HELP = {
 }
 
 
+# What a response that sets none of its own gets: nothing may run, load or frame it, nor be sniffed as HTML.
+DEFAULT_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
 def error_response(status: int, message: str) -> Response[dict[str, str]]:
-    return Response(status, content_types.APPLICATION_JSON, body={"message": message})
+    # With the security headers itself: an exception handler's answer passes no middleware.
+    headers = dict(DEFAULT_SECURITY_HEADERS)
+    return Response(status, content_types.APPLICATION_JSON, body={"message": message}, headers=headers)
 
 
 def validation_message(error: RequestValidationError) -> str:
@@ -44,11 +58,26 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(ReadError)  # type: ignore[untyped-decorator]
     def _read_error(error: ReadError) -> Response[dict[str, str]]:
-        return Response(http_status(error), content_types.APPLICATION_JSON, body=error_body(error))
+        headers = dict(DEFAULT_SECURITY_HEADERS)
+        return Response(
+            http_status(error), content_types.APPLICATION_JSON, body=error_body(error), headers=headers
+        )
+
+    @app.exception_handler(RequestUnsupportedContentType)  # type: ignore[untyped-decorator]
+    def _not_json(_: RequestUnsupportedContentType) -> Response[dict[str, str]]:
+        return _send_json()
 
     @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
     def _invalid_request(error: RequestValidationError) -> Response[dict[str, str]]:
+        if media_type(app.current_event.raw_event) not in ("", JSON_MEDIA_TYPE):
+            # A form (curl's --data sends one), read by Powertools as fields: what was wrong is the format.
+            return _send_json()
         return error_response(HTTPStatus.BAD_REQUEST, validation_message(error))
+
+    def _send_json() -> Response[dict[str, str]]:
+        given = media_type(app.current_event.raw_event)
+        message = f"send the body as JSON with Content-Type: {JSON_MEDIA_TYPE}, not {given}"
+        return error_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, message)
 
     @app.exception_handler(UnicodeDecodeError)  # type: ignore[untyped-decorator]
     def _undecodable_body(_: UnicodeDecodeError) -> Response[dict[str, str]]:

@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from palette_service.web.error_handlers import error_response
+from palette_service.web.error_handlers import DEFAULT_SECURITY_HEADERS, error_response
 
 
 def reject_unknown_query_parameters(
@@ -25,13 +25,6 @@ def reject_unknown_query_parameters(
             message = f"unknown query parameter {', '.join(unknown)}; this route takes: {takes}"
             return error_response(HTTPStatus.BAD_REQUEST, message)
     return next_middleware(resolver)
-
-
-# What a response that sets none of its own gets: nothing may run, load or frame it, nor be sniffed as HTML.
-DEFAULT_SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-}
 
 
 def add_security_headers(resolver: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
