@@ -465,7 +465,11 @@ def get_film_timeline(film: str) -> FilmTimeline:
 @app.post(
     routes.UPLOADS,
     summary="Presigned POSTs that upload stills from a browser straight to the bucket",
-    responses={200: openapi.json_body(UploadsPage, "One upload form per file"), 400: openapi.BAD_REQUEST},
+    responses={
+        200: openapi.json_body(UploadsPage, "One upload form per file"),
+        400: openapi.BAD_REQUEST,
+        415: openapi.NOT_JSON,
+    },
 )
 def post_uploads(request: UploadRequest) -> UploadsPage:
     from palette_service.web.uploads import uploads_page

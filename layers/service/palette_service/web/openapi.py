@@ -41,6 +41,7 @@ NOT_FOUND = json_body(ErrorMessage, "No such still (or no swatch for it)")
 FILM_NOT_FOUND = json_body(ErrorMessage, "No still of the film is DONE, so it has no palette")
 FAILED = json_body(FailedStill, "The still was processed and failed: why")
 BAD_REQUEST = json_body(ErrorMessage, "A bad or missing query parameter")
+NOT_JSON = json_body(ErrorMessage, "The body was not sent as JSON (Content-Type: application/json)")
 PNG: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
     "image/png": {"schema": {"type": "string", "format": "binary"}}
 }
