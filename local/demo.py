@@ -116,7 +116,7 @@ def _raise_interrupt() -> None:
 
 def run_demo(stack: LocalStack, stills: Sequence[Path], args: argparse.Namespace) -> int:
     prefix = f"{stack.input_prefix}{args.film}/"
-    uploads = plan_uploads(stills, prefix)
+    uploads = plan_uploads(stills, prefix, input_prefix=stack.input_prefix)
     print(f"\nUploading {len(uploads)} stills to s3://{stack.bucket}/{prefix}, frames {FRAME_STEP} apart")
     upload_film(stack.client("s3"), stack.bucket, uploads)
     api = ApiClient(stack.api_url, stack.api_key)

@@ -73,10 +73,10 @@ def test_roles_to_a_folder(stills, tmp_path) -> None:
     out = tmp_path / "out"
     assert main(["extract", *map(str, stills), "--roles", "--out", str(out), "--swatch"]) == 0
     assert sorted(path.name for path in out.iterdir()) == [
-        "blue.png",
         "blue.roles.txt",
-        "red.png",
+        "blue.swatch.png",
         "red.roles.txt",
+        "red.swatch.png",
     ]
 
 
@@ -106,9 +106,75 @@ def test_many_images_with_a_bad_one(stills, tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert "notes.jpg: not an image in a supported format" in err
     assert "2 of 3 palettes written" in err
-    assert sorted(path.name for path in out.iterdir()) == ["blue.json", "blue.png", "red.json", "red.png"]
+    assert sorted(path.name for path in out.iterdir()) == [
+        "blue.json",
+        "blue.swatch.png",
+        "red.json",
+        "red.swatch.png",
+    ]
     red = json.loads((out / "red.json").read_text())["colors"][0]["rgb"]
     assert max(abs(a - b) for a, b in zip(red, [200, 30, 40])) <= 3  # JPEG
+
+
+def test_swatch_into_the_stills_own_folder_keeps_the_still(stills, capsys) -> None:
+    folder = stills[0].parent
+    original = stills[0].read_bytes()
+    assert main(["extract", str(stills[0]), "--swatch", "--out", str(folder)]) == 0
+    assert stills[0].read_bytes() == original
+    assert (folder / "blue.swatch.png").read_bytes().startswith(b"\x89PNG")
+    assert "1 of 1 palettes written" in capsys.readouterr().err
+
+
+def test_an_output_that_would_overwrite_an_input_is_refused(stills, capsys) -> None:
+    # blue.png's swatch is blue.swatch.png: here that name is an input, so nothing may run.
+    other = stills[0].with_name("blue.swatch.png")
+    other.write_bytes(stills[0].read_bytes())
+    code = main(["extract", str(stills[0]), str(other), "--swatch", "--out", str(stills[0].parent)])
+    assert code == 2
+    assert f"would write {other}, which is the input {other}" in capsys.readouterr().err
+    assert other.read_bytes() == stills[0].read_bytes()
+    assert not (stills[0].parent / "blue.json").exists()
+
+
+def test_images_sharing_a_stem_are_refused_before_any_work(stills, tmp_path, capsys) -> None:
+    copy = tmp_path / "elsewhere" / "blue.png"
+    copy.parent.mkdir()
+    copy.write_bytes(stills[0].read_bytes())
+    out = tmp_path / "out"
+    code = main(["extract", *map(str, stills), str(copy), "--swatch", "--out", str(out), "--jobs", "2"])
+    assert code == 2
+    assert f"{stills[0]} and {copy} would both write {out / 'blue.json'}" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_one_folder_two_formats_of_a_still_are_refused(stills, tmp_path, capsys) -> None:
+    jpeg = stills[0].with_suffix(".jpg")
+    jpeg.write_bytes(stills[1].read_bytes())
+    assert main(["extract", str(stills[0]), str(jpeg), "--out", str(tmp_path / "out")]) == 2
+    assert "would both write" in capsys.readouterr().err
+
+
+def test_a_folder_or_a_missing_file_is_named_as_such(stills, tmp_path, capsys) -> None:
+    missing = tmp_path / "gone.jpg"
+    folder = tmp_path / "a-folder.jpg"
+    folder.mkdir()
+    out = tmp_path / "out"
+    assert main(["extract", str(stills[0]), str(missing), str(folder), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{missing}: no such file" in err
+    assert f"{folder}: a folder, not a file" in err
+    assert "corrupt_image" not in err
+    assert "1 of 3 palettes written" in err
+
+
+def test_swatch_without_out_goes_where_the_help_says(stills, tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["extract", str(stills[0]), "--swatch"]) == 0
+    assert (tmp_path / "palettes-out" / "blue.swatch.png").is_file()
+    with pytest.raises(SystemExit):
+        main(["extract", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "<stem>.swatch.png in --out (default palettes-out/)" in help_text
 
 
 def test_bad_option_is_a_usage_error(stills, capsys) -> None:

@@ -53,5 +53,5 @@ def test_a_true_colour_terminal_gets_colour_blocks(monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize("argv", [["search"], ["search", "#c0392b", "--class", "red"]])
 def test_search_wants_exactly_one_kind_of_query(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code = main([*argv, "--api-url", "http://127.0.0.1:9"])
-    assert code != 0
+    assert code == 2  # a usage error, as argparse's own
     assert "exactly one" in capsys.readouterr().err

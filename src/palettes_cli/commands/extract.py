@@ -11,17 +11,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import palettes
-from palettes.exports import EXPORT_FORMATS, FILE_EXTENSIONS, export_document, export_roles
+from palettes.exports import EXPORT_FORMATS, export_document, export_roles
 from palettes_cli.commands import Subparsers
+from palettes_cli.extract_outputs import ImageOutputs, OutputConflictError, plan_outputs
 from palettes_cli.roles import add_roles_argument, roles_format
+
+# Where several images' (or a swatch's) files go without --out: a swatch cannot go to stdout.
+DEFAULT_OUT = "palettes-out"
 
 
 def add_parser(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "extract",
         help="palettes of local image files",
-        description="Extract the colour palette of each IMAGE. With one image and no --out the palette "
-        "goes to stdout; otherwise one document (and swatch) per image is written to --out.",
+        description="Extract the colour palette of each IMAGE. With one image and no --out or --swatch "
+        "the palette goes to stdout; otherwise each image's document is written to --out as "
+        "<stem>.<format> (<stem>.roles.<format> with --roles) and its swatch as <stem>.swatch.png. "
+        "Images that share a stem, or an output that would overwrite an input, are refused.",
     )
     parser.add_argument("images", nargs="+", metavar="IMAGE", type=Path)
     parser.add_argument("--k", type=int, default=6, help="number of colours, 1 to 32 (default 6)")
@@ -50,9 +56,16 @@ def add_parser(subparsers: Subparsers) -> None:
     )
     add_roles_argument(parser)
     parser.add_argument(
-        "--swatch", action="store_true", help="also write a swatch PNG per image (needs --out)"
+        "--swatch",
+        action="store_true",
+        help=f"also write a swatch PNG per image, <stem>.swatch.png in --out (default {DEFAULT_OUT}/)",
     )
-    parser.add_argument("--out", type=Path, help="folder for the documents and swatches")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="folder for the documents and swatches "
+        f"(default {DEFAULT_OUT}/ with several images or --swatch)",
+    )
     parser.add_argument("--jobs", type=int, default=1, help="images processed in parallel (default 1)")
     parser.set_defaults(run=run)
 
@@ -62,8 +75,7 @@ class _Job:
     path: Path
     params: palettes.ExtractParams
     fmt: str
-    out: Path | None
-    swatch: bool
+    outputs: ImageOutputs | None  # None: the payload goes to stdout
     roles: bool = False
 
 
@@ -88,14 +100,25 @@ def run(args: argparse.Namespace) -> int:
         return 2
     out: Path | None = args.out
     if out is None and (len(args.images) > 1 or args.swatch):
-        out = Path("palettes-out")
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-    jobs = [_Job(path, params, fmt, out, args.swatch, args.roles) for path in args.images]
+        out = Path(DEFAULT_OUT)
+    try:
+        jobs = _jobs(args, params, fmt, out)
+    except OutputConflictError as exc:
+        print(f"palettes: {exc}", file=sys.stderr)
+        return 2
     failures = _write_outcomes(jobs, args.jobs)
     if out is not None:
         print(f"{len(jobs) - failures} of {len(jobs)} palettes written to {out}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _jobs(args: argparse.Namespace, params: palettes.ExtractParams, fmt: str, out: Path | None) -> list[_Job]:
+    """One job per image, every output path checked (and the folder made) before any image is read."""
+    if out is None:
+        return [_Job(path, params, fmt, None, args.roles) for path in args.images]
+    plan = plan_outputs(args.images, out, fmt, roles=args.roles, swatch=args.swatch)
+    out.mkdir(parents=True, exist_ok=True)
+    return [_Job(outputs.image, params, fmt, outputs, args.roles) for outputs in plan]
 
 
 def _params(args: argparse.Namespace) -> palettes.ExtractParams:
@@ -135,19 +158,29 @@ def _run_all(jobs: list[_Job], workers: int) -> Iterator[_Outcome]:
 
 
 def _process(job: _Job) -> _Outcome:
+    if (reason := _not_a_file(job.path)) is not None:
+        return _Outcome(job.path, error=reason)
     try:
         palette = palettes.extract(job.path, source_key=job.path.name, **job.params.as_kwargs())
     except palettes.PaletteError as exc:
         return _Outcome(job.path, error=f"{exc} [{exc.code}]")
     document = palette.to_dict()
     payload = (export_roles(document, job.fmt) or b"") if job.roles else export_document(document, job.fmt)
-    if job.out is None:
+    if job.outputs is None:
         return _Outcome(job.path, payload=payload)
-    stem = f"{job.path.stem}.roles" if job.roles else job.path.stem
-    (job.out / f"{stem}.{FILE_EXTENSIONS[job.fmt]}").write_bytes(payload)
-    if job.swatch:
-        (job.out / f"{job.path.stem}.png").write_bytes(palettes.render_swatch(palette))
+    job.outputs.document.write_bytes(payload)
+    if job.outputs.swatch is not None:
+        job.outputs.swatch.write_bytes(palettes.render_swatch(palette))
     return _Outcome(job.path)
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be an image file, if it cannot: the library would call it a corrupt image."""
+    if path.is_file():
+        return None
+    if path.is_dir():
+        return "a folder, not a file"
+    return "not a regular file" if path.exists() else "no such file"
 
 
 def _progress(outcomes: Iterator[_Outcome], *, total: int, enabled: bool) -> Iterator[_Outcome]:

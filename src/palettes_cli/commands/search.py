@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from palette_service.web.routes import SEARCH, SIMILAR, fill
 from palettes_cli.api_client import ApiClient
 from palettes_cli.commands import Subparsers, add_service_parser
-from palettes_cli.errors import ClientError, reports_errors
+from palettes_cli.errors import UsageError, reports_errors
 from palettes_cli.settings import Settings
 from palettes_cli.stills import still_parts
 
@@ -52,7 +52,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def run_search(args: argparse.Namespace) -> int:
     given = [value for value in (args.color, args.mix, args.color_class) if value]
     if len(given) != 1:
-        raise ClientError("give exactly one of a colour, --mix or --class")
+        raise UsageError("give exactly one of a colour, --mix or --class")
     query = {
         "color": (args.color or "").lstrip("#"),
         "colors": ",".join(part.strip().lstrip("#") for part in (args.mix or "").split(",") if part.strip()),

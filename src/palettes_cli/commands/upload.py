@@ -14,7 +14,7 @@ from typing import Any
 
 from palettes_cli.api_client import ApiClient
 from palettes_cli.commands import Subparsers, add_service_parser
-from palettes_cli.errors import ClientError, reports_errors
+from palettes_cli.errors import ClientError, UsageError, aws_said, reports_errors
 from palettes_cli.progress import progress_bar
 from palettes_cli.settings import BUCKET, Settings
 from palettes_cli.stills import DEFAULT_INPUT_PREFIX, add_wait_arguments, print_records, wait_for_palettes
@@ -71,17 +71,49 @@ class Upload:
     key: str
 
 
-def plan_uploads(files: Sequence[Path], prefix: str | None) -> list[Upload]:
-    """Where each file goes: ``prefix + name``, or ``stills/<its folder's name>/<name>``."""
+def plan_uploads(
+    files: Sequence[Path], prefix: str | None, *, input_prefix: str = DEFAULT_INPUT_PREFIX
+) -> list[Upload]:
+    """Where each file goes: ``prefix + name``, or ``<input_prefix><its folder's name>/<name>``.
+
+    Every key is checked before anything is uploaded: one the service would not process raises
+    :class:`UsageError`, since its upload would only wait for a palette that never comes.
+    """
     uploads = []
     for path in files:
         if not path.is_file():
             raise ClientError(f"{path} is not a file")
-        folder = prefix if prefix is not None else f"{DEFAULT_INPUT_PREFIX}{path.resolve().parent.name}/"
+        folder = prefix if prefix is not None else f"{input_prefix}{path.resolve().parent.name}/"
         if not folder.endswith("/"):
             folder += "/"
         uploads.append(Upload(path, folder + path.name))
+    for upload in uploads:
+        check_still_key(upload.key, input_prefix)
     return uploads
+
+
+def check_still_key(key: str, input_prefix: str = DEFAULT_INPUT_PREFIX) -> None:
+    """Raise :class:`UsageError` unless the extract function would process ``key``.
+
+    The rule is the service's own (``palette_service.domain.keys``), with its default output
+    prefixes so that a name too long for its palette and swatch keys is refused here too.
+    """
+    # Imported here: the service's settings bring pydantic, which no other command needs.
+    from palette_service.domain.keys import InvalidKeyLayoutError, is_input_key, parse_still_key
+    from palette_service.settings import ServiceSettings
+
+    layout = f"the service only processes {input_prefix}<film>/<still>"
+    if not is_input_key(key, input_prefix):
+        raise UsageError(
+            f"{key!r} is not under {input_prefix!r}: {layout}; "
+            f"use --prefix {input_prefix}<film>/ (nothing was uploaded)"
+        )
+    fields = ServiceSettings.model_fields
+    outputs = (str(fields["palette_prefix"].default), str(fields["swatch_prefix"].default))
+    try:
+        parse_still_key(key, input_prefix, outputs)
+    except InvalidKeyLayoutError as error:
+        raise UsageError(f"{error} (nothing was uploaded)") from error
 
 
 def upload_stills(
@@ -110,6 +142,7 @@ def upload_stills(
 def _put(
     s3: Any, bucket: str, upload: Upload, metadata: Mapping[str, str] | None, advance: Callable[[int], None]
 ) -> None:
+    from boto3.exceptions import S3UploadFailedError
     from boto3.s3.transfer import TransferConfig
 
     extra: dict[str, Any] = {
@@ -117,14 +150,18 @@ def _put(
     }
     if metadata:
         extra["Metadata"] = dict(metadata)
-    s3.upload_file(
-        str(upload.path),
-        bucket,
-        upload.key,
-        ExtraArgs=extra,
-        Callback=advance,
-        Config=TransferConfig(use_threads=False),
-    )
+    try:
+        s3.upload_file(
+            str(upload.path),
+            bucket,
+            upload.key,
+            ExtraArgs=extra,
+            Callback=advance,
+            Config=TransferConfig(use_threads=False),
+        )
+    except S3UploadFailedError as error:
+        # boto3's transfer manager wraps S3's refusal in its own type, which botocore's handlers miss.
+        raise ClientError(aws_said(error)) from error
 
 
 def _metadata(pairs: Sequence[str]) -> dict[str, str]:
