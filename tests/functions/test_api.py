@@ -290,6 +290,16 @@ def test_a_still_whose_first_upload_is_being_processed_is_a_404_that_says_so(
     assert list_page({"prefix": f"{FILM}/"}, lambda_context)["items"] == []
 
 
+def test_a_removed_still_is_a_404_that_says_so_its_image_too(seed: Seeder, lambda_context: Any) -> None:
+    seed.still(FILM, "gone.jpg", status=StillStatus.DELETED)
+    for suffix in ("", "/swatch", "/image", "/similar"):
+        response = call(palette_path(FILM, "gone.jpg", suffix), context=lambda_context)
+        assert response["statusCode"] == 404
+        assert body_json(response)["message"] == (
+            f"no palette for 'stills/{FILM}/gone.jpg': the still was removed from the bucket"
+        )
+
+
 def test_a_newer_upload_in_progress_leaves_the_recorded_palette_and_its_swatch_served(
     seed: Seeder, s3_client: Any, stills_bucket: str, lambda_context: Any
 ) -> None:

@@ -129,7 +129,8 @@ def test_without_options_no_metadata_is_pinned(fresh_handlers: None, lambda_cont
         ({"film": FILM, "files": ["x.jpg"], "space": "cmyk"}, "'space'"),
         ({"film": FILM, "files": ["x.jpg"], "seed": 3}, "'seed'"),
         ({"files": ["x.jpg"]}, "'film'"),
-        ("not json", "JSON decode error"),
+        ("not json", "the request body is not JSON: Expecting value at character 0"),
+        ("", "the request needs a JSON body"),
     ],
 )
 def test_bad_requests_are_a_400_with_a_message(

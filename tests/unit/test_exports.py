@@ -102,6 +102,12 @@ def test_gpl() -> None:
     assert lines[5].split() == ["220", "20", "60", "crimson", "#dc143c"]
 
 
+def test_a_film_palette_is_named_after_its_film() -> None:
+    film = {key: value for key, value in DOCUMENT.items() if key != "source"} | {"film": "Raging Bull"}
+    assert export_document(film, "gpl").decode().splitlines()[1] == "Name: Raging Bull"
+    assert export_document(film, "css").decode().splitlines()[0] == "/* Raging Bull: colour palette */"
+
+
 def test_json_and_text() -> None:
     assert json.loads(export_document(DOCUMENT, "json")) == DOCUMENT
     assert export_document(DOCUMENT, "text").decode().splitlines()[1] == "#dc143c   25.0%  crimson  accent"

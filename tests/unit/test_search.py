@@ -93,6 +93,8 @@ def test_parses_each_kind_with_defaults() -> None:
         ({"class": "Red"}, "class must be one of"),
         ({"color": "c0392b", "min_share": "0.001"}, "min_share must be a number from 0.005 to 1"),
         ({"class": "red", "min_share": "1.5"}, "min_share"),
+        ({"class": "blue", "max_delta_e": "10"}, "max_delta_e does not apply to a class query"),
+        ({"colors": "c0392b:30", "min_share": "0.5"}, "min_share does not apply to a colors query"),
         ({"color": "c0392b", "limit": "0"}, "limit must be a whole number from 1 to 100"),
         ({"color": "c0392b", "limit": "101"}, "limit"),
         ({"color": "c0392b", "limit": "2.5"}, "limit"),

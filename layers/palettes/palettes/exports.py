@@ -35,8 +35,9 @@ def coolors_url(hex_colors: Sequence[str]) -> str:
 
 
 def palette_title(document: Document) -> str:
-    """A human name for the palette: the source's file name without folders, or 'palette'."""
-    key = (document.get("source") or {}).get("key") or "palette"
+    """A human name for the palette: the source's file name without folders, a film palette's film
+    (its document names the film and has no source), or 'palette'."""
+    key = (document.get("source") or {}).get("key") or document.get("film") or "palette"
     return str(key).rsplit("/", 1)[-1] or "palette"
 
 

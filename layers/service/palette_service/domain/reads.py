@@ -26,9 +26,13 @@ class ExportFile:
 
 
 def get_record(repository: StillRepository, film: str, name: str) -> StillRecord:
+    """The still's record; :class:`StillNotFoundError` when there is none or it is a removal's
+    tombstone, which readers never see (not its palette, nor its image's old version)."""
     record = repository.get(StillKey(film=film, name=name)) if film and name else None
     if record is None:
         raise StillNotFoundError(f"no palette for still {name!r} of film {film!r}")
+    if record.status is StillStatus.DELETED:
+        raise StillNotFoundError(f"no palette for {record.key!r}: the still was removed from the bucket")
     return record
 
 

@@ -158,6 +158,7 @@ def parse_search_query(params: Mapping[str, str | None]) -> ColorQuery | MixQuer
     if len(given) != 1:
         found = f", got {' and '.join(given)}" if given else ""
         raise InvalidQueryError(f"give exactly one of color, colors or class{found}")
+    _refuse_inapplicable(given[0], params)
     limit, film = _limit(params.get("limit")), _film(params.get("film"))
     if given[0] == "class":
         return ClassQuery(_term(str(params["class"])), _min_share(params.get("min_share")), limit, film)
@@ -166,6 +167,16 @@ def parse_search_query(params: Mapping[str, str | None]) -> ColorQuery | MixQuer
         hex_value, lab = _color("color", str(params["color"]))
         return ColorQuery(hex_value, lab, max_delta_e, _min_share(params.get("min_share")), limit, film)
     return MixQuery(_mix(str(params["colors"])), max_delta_e, limit, film)
+
+
+# The options each kind of query has no use for: refused rather than silently ignored.
+_INAPPLICABLE = {"class": ("max_delta_e",), "colors": ("min_share",)}
+
+
+def _refuse_inapplicable(kind: str, params: Mapping[str, str | None]) -> None:
+    for option in _INAPPLICABLE.get(kind, ()):
+        if params.get(option) not in (None, ""):
+            raise InvalidQueryError(f"{option} does not apply to a {kind} query")
 
 
 def similar_query(

@@ -45,6 +45,13 @@ def validation_message(error: RequestValidationError) -> str:
     problems = []
     for detail in error.errors():
         location = [str(part) for part in detail.get("loc", ())]
+        if detail.get("type") == "json_invalid":
+            error_text = (detail.get("ctx") or {}).get("error", "invalid")
+            problems.append(f"the request body is not JSON: {error_text} at character {location[-1]}")
+            continue
+        if location == ["body"] and detail.get("type") == "missing":
+            problems.append("the request needs a JSON body")
+            continue
         if location and location[-1] in _PARAMETER_HELP:
             problems.append(_PARAMETER_HELP[location[-1]])
             continue
