@@ -42,6 +42,15 @@ def test_hits_print_as_a_table_without_escapes_when_not_a_terminal() -> None:
     ]
 
 
+def test_a_palette_colour_that_several_query_colours_moved_to_is_shown_once() -> None:
+    teal = {"color_index": 0, "hex": "#1abc9c", "proportion": 0.4}
+    orange = {"color_index": 1, "hex": "#e67e22", "proportion": 0.1}
+    hit = {"film": "f", "name": "c.png", "score": 0.2, "distance": None, "matches": [teal, orange, teal]}
+    out = io.StringIO()
+    print_hits([hit], out)
+    assert out.getvalue().splitlines() == ["  1  score 0.200  #1abc9c 40% #e67e22 10%  f/c.png"]
+
+
 def test_a_true_colour_terminal_gets_colour_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLORTERM", "truecolor")
     monkeypatch.delenv("NO_COLOR", raising=False)

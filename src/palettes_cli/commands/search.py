@@ -86,8 +86,17 @@ def print_hits(hits: Sequence[Mapping[str, Any]], out: TextIO) -> None:
     swatches = _true_colour(out)
     for rank, hit in enumerate(hits, 1):
         figure = f"score {hit['score']:.3f}" if hit.get("score") is not None else f"dE {hit['distance']:.2f}"
-        matched = " ".join(_colour(match, swatches) for match in hit["matches"])
+        matched = " ".join(_colour(match, swatches) for match in _once_each(hit["matches"]))
         print(f"{rank:>3}  {figure:<12} {matched}  {hit['film']}/{hit['name']}", file=out)
+
+
+def _once_each(matches: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Each palette colour once, in order: a mix's matches pair each query colour with a palette
+    colour, so one palette colour can stand for several."""
+    first: dict[object, Mapping[str, Any]] = {}
+    for match in matches:
+        first.setdefault(match.get("color_index", match["hex"]), match)
+    return list(first.values())
 
 
 def _colour(match: Mapping[str, Any], swatches: bool) -> str:
