@@ -19,6 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import FiniteFloat
 
 from palette_service.domain import film_reads, reads, search_terms
 from palette_service.domain.films import DEFAULT_BARCODE_STYLE
@@ -331,10 +332,14 @@ def get_search(
     color_class: Annotated[
         BasicTerm | None, Query(alias="class", description="a basic colour term, e.g. blue")
     ] = None,
-    max_delta_e: Annotated[float | None, _MAX_DELTA_E] = None,
+    max_delta_e: Annotated[FiniteFloat | None, _MAX_DELTA_E] = None,
     min_share: Annotated[
-        float | None,
-        Query(ge=0, le=1, description=f"least share of the frame (default {search_terms.DEFAULT_MIN_SHARE})"),
+        FiniteFloat | None,
+        Query(
+            ge=0,
+            le=1,
+            description=f"least share of the frame (default {search_terms.DEFAULT_MIN_SHARE})",
+        ),
     ] = None,
     film: Annotated[str | None, _FILM_FILTER] = None,
     limit: Annotated[int | None, _LIMIT] = None,
@@ -372,7 +377,7 @@ def get_similar(
     still: str,
     *,
     film_filter: Annotated[str | None, Query(alias="film", description="only stills of this film")] = None,
-    max_delta_e: Annotated[float | None, _MAX_DELTA_E] = None,
+    max_delta_e: Annotated[FiniteFloat | None, _MAX_DELTA_E] = None,
     limit: Annotated[int | None, _LIMIT] = None,
     cursor: Annotated[str | None, _CURSOR] = None,
 ) -> SearchPage:
