@@ -76,3 +76,34 @@ def test_a_missing_bucket_is_told_in_a_line(
     assert err.startswith("palettes upload: AWS said: Failed to upload")
     assert "NoSuchBucket" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("bogus=1", "unknown option 'bogus'"),
+        ("k=0", "k must be a whole number from 1"),
+        ("frame=ten", "frame metadata 'ten' is not a whole number"),
+        ("k", "--option takes NAME=VALUE"),
+    ],
+)
+def test_an_option_the_extract_function_would_refuse_or_ignore_is_refused_before_any_upload(
+    option: str,
+    message: str,
+    still: Path,
+    s3_client: Any,
+    stills_bucket: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert upload(still, stills_bucket, "--prefix", "stills/f/", "--option", option) == 2
+    assert message in capsys.readouterr().err
+    assert keys_in(s3_client, stills_bucket) == []
+
+
+def test_extraction_options_and_a_place_in_the_film_are_stored_as_metadata(
+    still: Path, s3_client: Any, stills_bucket: str
+) -> None:
+    options = ["--option", "k=8", "--option", "method=agglomerative", "--option", "frame=1200"]
+    assert upload(still, stills_bucket, "--prefix", "stills/f/", *options) == 0
+    metadata = s3_client.head_object(Bucket=stills_bucket, Key="stills/f/k99.jpg")["Metadata"]
+    assert metadata == {"k": "8", "method": "agglomerative", "frame": "1200"}

@@ -40,7 +40,8 @@ def add_parser(subparsers: Subparsers) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="an extraction option stored as object metadata, e.g. k=8 or method=agglomerative (repeatable)",
+        help="an extraction option (k=8, method=agglomerative, ...) or the still's place in its film "
+        "(frame=1200 or timecode=00:01:02:12), stored as object metadata (repeatable)",
     )
     add_wait_arguments(parser, timeout=300)
     parser.set_defaults(run=run)
@@ -164,12 +165,29 @@ def _put(
         raise ClientError(aws_said(error)) from error
 
 
+# What the extract function reads of an upload's metadata besides the extraction options: its place
+# in the film (palette_service.domain.timeline).
+POSITION_OPTIONS = ("frame", "timecode")
+
+
 def _metadata(pairs: Sequence[str]) -> dict[str, str]:
-    """``--option NAME=VALUE`` flags as the object's metadata."""
+    """``--option NAME=VALUE`` flags as the object's metadata, each checked as the extract function
+    will read it: an unknown name or a bad value is refused before anything is uploaded."""
+    import palettes
+    from palette_service.domain.timeline import InvalidPositionError, position_from_metadata
+
     options = {}
     for pair in pairs:
         name, equals, value = pair.partition("=")
         if not equals or not name.strip():
-            raise ClientError(f"--option takes NAME=VALUE, got {pair!r}")
+            raise UsageError(f"--option takes NAME=VALUE, got {pair!r}")
         options[name.strip()] = value.strip()
+    extraction = {name: value for name, value in options.items() if name.lower() not in POSITION_OPTIONS}
+    try:
+        palettes.ExtractParams.from_strings(extraction)
+        position_from_metadata(options)
+    except (palettes.PaletteError, InvalidPositionError) as error:
+        raise UsageError(
+            f"--option: {error}; frame and timecode place the still (nothing was uploaded)"
+        ) from error
     return options
