@@ -1,11 +1,20 @@
-"""The swatch PNG: the colours in proportion, a labelled tile per colour, then the roles (schema 2)."""
+"""The swatch PNG: the colours in proportion, a labelled tile per colour, then the roles (schema 2).
+
+All text is drawn in a subset of DejaVu Sans shipped beside this module (``SWATCH_FONT_FILE``; source,
+licence and the command that makes it in ``LICENSES.md``): Latin (with Latin-1 and Extended-A and -B),
+Greek, Cyrillic, combining accents and general punctuation. Characters outside it, e.g. CJK, are drawn
+as the font's hollow box (.notdef). The title, the still's file name, is cut to the image's width
+with "…".
+"""
 
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
@@ -20,12 +29,36 @@ _ROLE_HEIGHT = 84
 _GAP = 12
 _BACKGROUND = (250, 250, 248)
 _INK = (24, 24, 24)
+_TITLE_SIZE = 24
+_ELLIPSIS = "\N{HORIZONTAL ELLIPSIS}"
+# Lambda has no system fonts, and Pillow's bundled one (Aileron) has basic Latin only: "é" was a box.
+SWATCH_FONT_FILE: Final = Path(__file__).with_name("DejaVuSans-subset.ttf")
 
 
-@lru_cache(maxsize=4)
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    # Pillow's bundled scalable font: legible at any size, no system fonts needed in Lambda.
-    return ImageFont.load_default(size=size)
+@lru_cache(maxsize=16)
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    # Once per size and process (a swatch uses at most seven sizes); opening the font takes well under
+    # a millisecond, so the first swatch pays next to nothing for it.
+    return ImageFont.truetype(SWATCH_FONT_FILE, size=size)
+
+
+def fit_title(title: str, font: ImageFont.FreeTypeFont, width: float) -> str:
+    """``title`` in NFC (a decomposed "é" is drawn as one glyph), control characters shown as "�",
+    cut to at most ``width`` pixels in ``font``, a cut one ending in "…"."""
+    text = "".join(
+        "\N{REPLACEMENT CHARACTER}" if unicodedata.category(char) in {"Cc", "Cs"} else char
+        for char in unicodedata.normalize("NFC", title)
+    )
+    if font.getlength(text) <= width:
+        return text
+    low, high = 0, len(text)  # the longest prefix that fits with the ellipsis, by bisection
+    while low < high:
+        middle = (low + high + 1) // 2
+        if font.getlength(text[:middle].rstrip() + _ELLIPSIS) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + _ELLIPSIS
 
 
 def label_color(color: Mapping[str, Any]) -> str:
@@ -41,10 +74,11 @@ def label_color(color: Mapping[str, Any]) -> str:
 def render_swatch(
     palette: Palette | dict[str, Any], *, width: int = 1200, text: Mapping[str, str] | None = None
 ) -> bytes:
-    """A PNG of the palette: a strip with each colour's share of the frame, a tile per colour with its
-    hex code, share and name (accents marked), then a tile per role the still has; every label in
-    the colour's readable text colour. ``text`` is written as PNG text chunks (none by default), which
-    tells apart two renderings of one palette without changing a pixel."""
+    """A PNG of the palette under its title (the still's file name, cut to the width with "…"): a strip
+    with each colour's share of the frame, a tile per colour with its hex code, share and name (accents
+    marked), then a tile per role the still has; every label in the colour's readable text colour.
+    ``text`` is written as PNG text chunks (none by default), which tells apart two renderings of one
+    palette without changing a pixel."""
     document = palette.to_dict() if isinstance(palette, Palette) else palette
     colors = document["colors"]
     roles = [(name, role) for name, role in (document.get("roles") or {}).items() if role is not None]
@@ -53,7 +87,10 @@ def render_swatch(
     image = Image.new("RGB", (width, height), _BACKGROUND)
     draw = ImageDraw.Draw(image)
     title = str((document.get("source") or {}).get("key") or "palette").rsplit("/", 1)[-1]
-    draw.text((_MARGIN, _MARGIN), title[:80], fill=_INK, font=_font(24))
+    title_font = _font(_TITLE_SIZE)
+    draw.text(
+        (_MARGIN, _MARGIN), fit_title(title, title_font, width - 2 * _MARGIN), fill=_INK, font=title_font
+    )
     top = _MARGIN + _TITLE_HEIGHT
     _draw_strip(draw, colors, top, width - 2 * _MARGIN)
     top += _STRIP_HEIGHT + _GAP
