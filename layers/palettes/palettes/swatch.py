@@ -19,6 +19,7 @@ from typing import Any, Final
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from palettes.contrast import plain_text_color
+from palettes.exports import palette_title
 from palettes.model import Palette
 
 _MARGIN = 24
@@ -86,7 +87,7 @@ def render_swatch(
     height += (_GAP + _ROLE_HEIGHT) if roles else 0
     image = Image.new("RGB", (width, height), _BACKGROUND)
     draw = ImageDraw.Draw(image)
-    title = str((document.get("source") or {}).get("key") or "palette").rsplit("/", 1)[-1]
+    title = palette_title(document)
     title_font = _font(_TITLE_SIZE)
     draw.text(
         (_MARGIN, _MARGIN), fit_title(title, title_font, width - 2 * _MARGIN), fill=_INK, font=title_font
