@@ -508,6 +508,19 @@ def test_an_unexpected_error_is_a_generic_500(seed: Seeder, palettes_table: Any,
     assert "Traceback" not in message and "ResourceNotFound" not in message
 
 
+def test_a_query_parameter_given_twice_is_a_400_that_says_so(seed: Seeder, lambda_context: Any) -> None:
+    from api import app
+
+    seed.still(FILM, NAME)
+    event = api_event(palette_path(FILM, NAME), {"format": "css"})
+    event["multiValueQueryStringParameters"] = {"format": ["text", "css"]}  # ?format=text&format=css
+
+    response = app.lambda_handler(event, lambda_context)
+
+    assert response["statusCode"] == 400
+    assert body_json(response)["message"] == "query parameter 'format' is given 2 times; give it once"
+
+
 def test_export_formats_match_the_library() -> None:
     from palette_service.domain.reads import ExportFormat
 

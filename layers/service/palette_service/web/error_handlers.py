@@ -4,7 +4,9 @@ anything else."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -42,22 +44,23 @@ def error_response(status: int, message: str) -> Response[dict[str, str]]:
 
 def validation_message(error: RequestValidationError) -> str:
     """One sentence per refused parameter, naming where it was and why."""
-    problems = []
-    for detail in error.errors():
-        location = [str(part) for part in detail.get("loc", ())]
-        if detail.get("type") == "json_invalid":
-            error_text = (detail.get("ctx") or {}).get("error", "invalid")
-            problems.append(f"the request body is not JSON: {error_text} at character {location[-1]}")
-            continue
-        if location == ["body"] and detail.get("type") == "missing":
-            problems.append("the request needs a JSON body")
-            continue
-        if location and location[-1] in _PARAMETER_HELP:
-            problems.append(_PARAMETER_HELP[location[-1]])
-            continue
-        where = f"{location[0]} parameter {location[-1]!r}" if len(location) > 1 else "request"
-        problems.append(f"{where}: {detail.get('msg', 'invalid value')}")
-    return "; ".join(problems) or "invalid request"
+    return "; ".join(_problem(detail) for detail in error.errors()) or "invalid request"
+
+
+def _problem(detail: Mapping[str, Any]) -> str:
+    location = [str(part) for part in detail.get("loc", ())]
+    if location and location[-1] in _PARAMETER_HELP:
+        return _PARAMETER_HELP[location[-1]]
+    if detail.get("type") == "json_invalid":
+        reason = (detail.get("ctx") or {}).get("error", "invalid")
+        return f"the request body is not JSON: {reason} at character {location[-1]}"
+    if location == ["body"] and detail.get("type") == "missing":
+        return "the request needs a JSON body"
+    if location[:1] == ["query"] and isinstance(given := detail.get("input"), list) and len(given) > 1:
+        # ?format=text&format=css: Powertools validates the list of values against the one allowed.
+        return f"query parameter {location[-1]!r} is given {len(given)} times; give it once"
+    where = f"{location[0]} parameter {location[-1]!r}" if len(location) > 1 else "request"
+    return f"{where}: {detail.get('msg', 'invalid value')}"
 
 
 def install_error_handlers(app: APIGatewayRestResolver) -> None:
