@@ -297,3 +297,35 @@ def test_a_weighted_mix_and_a_class_in_one_film_find_the_planted_still(uploaded:
     page.fill("#search-film", FILM)
     page.click("form.search button[type=submit]")
     expect(page.locator(".hit h3")).to_have_text([f"{FILM} / {PLANTED}"])
+
+
+def test_search_colour_rows_keep_unique_ids_and_a_refused_search_says_why_once(
+    browser: Any, stack: LocalStack
+) -> None:
+    """A reviewer removed colour 2 of three and added one: two rows were "Colour 3" with one id; and
+    each refused search added one more message above the page, none ever cleared."""
+    from playwright.sync_api import expect
+
+    tab = App(browser, stack)  # its own tab: a fresh search form
+    page = tab.open("/search")
+    page.click("text=Add a colour")
+    page.click("text=Add a colour")
+    page.click("text=Remove colour 2")
+    page.click("text=Add a colour")
+    rows = page.locator(".query-color")
+    expect(rows).to_have_count(3)
+    assert page.eval_on_selector_all(".query-color input[type=color]", "inputs => inputs.map(i => i.id)") == [
+        "color-1",
+        "color-2",
+        "color-3",
+    ]
+    expect(rows.locator("label").first).to_have_text("Colour 1")
+    expect(page.locator("label[for=color-3]")).to_have_text("Colour 3")
+
+    page.fill("#search-film", "bad/film")
+    for _ in range(2):
+        page.click("form.search button[type=submit]")
+        expect(page.locator("[aria-label='Search results'] .problem")).to_have_count(1)
+    expect(page.locator("#view .problem")).to_have_count(1)  # beside the results, not piled above the page
+    expect(page.locator("#view .problem")).to_contain_text("film must be a film's name")
+    tab.close()

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from palette_service.domain.keys import InvalidKeyLayoutError, parse_still_key
 from palette_service.domain.uploads import ONE_SEGMENT, InvalidUploadError, upload_key
 from palette_service.settings import ServiceSettings
 
@@ -38,9 +39,24 @@ def test_a_blank_film_is_refused_by_the_document_and_the_check(film: str) -> Non
     assert not accepted(film)
 
 
-@given(st.text(alphabet=st.characters(exclude_characters="/"), min_size=1, max_size=6))
-def test_the_document_and_the_check_agree_on_blank_names(film: str) -> None:
-    assert (re.fullmatch(ONE_SEGMENT, film) is None) == blank(film)
-    assert (re.fullmatch(ONE_SEGMENT, film, re.ASCII) is None) == blank(film)
-    if blank(film):
-        assert not accepted(film)
+@pytest.mark.parametrize("name", [".", ".."])
+def test_a_dot_segment_is_refused_as_a_film_or_a_file_name_by_the_document_and_the_checks(name: str) -> None:
+    """A reviewer made a film "..": its still became DONE, and every URL naming it resolved elsewhere."""
+    assert re.fullmatch(ONE_SEGMENT, name) is None
+    assert not accepted(name)
+    with pytest.raises(InvalidUploadError, match=r"'\.' or '\.\.'"):
+        upload_key("film", name, SETTINGS)
+    with pytest.raises(InvalidKeyLayoutError) as refused:
+        parse_still_key(f"stills/{name}/frame.jpg", "stills/")
+    assert refused.value.still is None  # nothing is recorded under it
+
+
+@given(
+    st.text(alphabet=st.characters(exclude_characters="/"), min_size=1, max_size=6)
+    | st.sampled_from([".", ".."])
+)
+def test_the_document_and_the_check_agree_on_blank_names_and_dot_segments(film: str) -> None:
+    refused = blank(film) or film in (".", "..")
+    assert (re.fullmatch(ONE_SEGMENT, film) is None) == refused
+    assert (re.fullmatch(ONE_SEGMENT, film, re.ASCII) is None) == refused
+    assert accepted(film) == (not refused)

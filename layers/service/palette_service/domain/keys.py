@@ -11,6 +11,8 @@ from palette_service.errors import PermanentStillError
 from palette_service.settings import ServiceSettings
 
 MAX_KEY_BYTES = 1024
+# Path segments that URLs resolve away (RFC 3986), so no route could name a film or still called so.
+DOT_SEGMENTS = frozenset({".", ".."})
 
 
 class InvalidKeyLayoutError(PermanentStillError):
@@ -46,6 +48,9 @@ def parse_still_key(key: str, input_prefix: str, output_prefixes: tuple[str, str
     layout = f"expected {input_prefix}<film>/<name> with a non-empty film and file name and no deeper folders"
     if not film or not slash or not name or name.endswith("/"):
         raise InvalidKeyLayoutError(f"object key {key!r} has no film folder or no file name: {layout}")
+    if {film, name} & DOT_SEGMENTS:
+        # A URL cannot carry them: clients resolve /palettes/../x.jpg to /x.jpg before it is sent.
+        raise InvalidKeyLayoutError(f"object key {key!r} has a film or file name of '.' or '..': {layout}")
     still = StillKey(film=film, name=name)
     if "/" in name:
         raise InvalidKeyLayoutError(f"object key {key!r} is nested too deeply: {layout}", still=still)

@@ -33,8 +33,15 @@ MAX_FILES = 100
 # document's pattern means) and of Python's str.isspace() both, spelled out so that the document's
 # pattern and the check here are one rule (the two sets differ in \x1c-\x1f, \x85 and \ufeff).
 BLANK = r"\t\n\x0b\x0c\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-# A film or file name in the API document: one path segment, not blank.
-ONE_SEGMENT = rf"^[^/]*[^/{BLANK}][^/]*$"
+# A film or file name in the API document: one path segment, not blank, not "." or ".." (the key
+# rules refuse those: domain/keys.DOT_SEGMENTS). Without lookahead, which not every generator of
+# examples from the document reads: a character that is neither blank nor a dot; or a non-blank one
+# with two more characters around it; or a dot beside a blank.
+_ANY, _SOLID = "[^/]", f"[^/{BLANK}]"
+ONE_SEGMENT = (
+    f"^(?:{_ANY}*[^/.{BLANK}]{_ANY}*|{_ANY}{{2,}}{_SOLID}{_ANY}*|{_ANY}*{_SOLID}{_ANY}{{2,}}"
+    f"|{_ANY}+{_SOLID}{_ANY}+|\\.[{BLANK}]|[{BLANK}]\\.)$"
+)
 UPLOAD_EXPIRES_SECONDS = 300
 IMAGE_EXPIRES_SECONDS = 300
 # S3 stores a form field or header named so as user metadata, without the prefix.

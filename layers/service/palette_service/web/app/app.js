@@ -17,10 +17,20 @@ function askForKey(reason = "") {
   keyInput.focus();
 }
 
+// The one background failure shown: a new one replaces it, so messages never pile up.
+let shownFailure = null;
+
 const ctx = {
   // A failure in the background (an image, an export): shown above the page; a refused key asks again.
   fail(error) {
-    view.prepend(problem(error, askForKey));
+    const shown = ctx.problem(error);
+    if (shownFailure?.isConnected) shownFailure.replaceWith(shown);
+    else view.prepend(shown);
+    shownFailure = shown;
+  },
+  // The words for a failure, to show where it happened (a refused key asks again).
+  problem(error) {
+    return problem(error, askForKey);
   },
 };
 

@@ -76,14 +76,29 @@ export async function stillPage(view, film, name, ctx) {
 }
 
 function colorRow(list, hex = "#c0392b", weight = 50) {
-  const index = list.children.length + 1;
+  const remove = () => {
+    if (list.children.length > 1) row.remove();
+    numberRows(list);
+  };
   const row = h("li", { class: "query-color" },
-    h("label", { for: `color-${index}` }, `Colour ${index}`),
-    h("input", { id: `color-${index}`, type: "color", value: hex, name: "color" }),
-    h("label", { for: `weight-${index}` }, `Weight of colour ${index}`),
-    h("input", { id: `weight-${index}`, type: "range", min: 1, max: 100, value: weight, name: "weight" }),
-    h("button", { type: "button", class: "quiet", onclick: () => { if (list.children.length > 1) row.remove(); } }, `Remove colour ${index}`));
+    h("label", {}), h("input", { type: "color", value: hex, name: "color" }),
+    h("label", {}), h("input", { type: "range", min: 1, max: 100, value: weight, name: "weight" }),
+    h("button", { type: "button", class: "quiet", onclick: remove }));
   list.append(row);
+  numberRows(list);
+}
+
+// Rows are numbered by their place, after every change, so ids stay unique and labels in order.
+function numberRows(list) {
+  [...list.children].forEach((row, place) => {
+    const index = place + 1;
+    const [colorLabel, color, weightLabel, weight, remove] = row.children;
+    colorLabel.htmlFor = color.id = `color-${index}`;
+    colorLabel.textContent = `Colour ${index}`;
+    weightLabel.htmlFor = weight.id = `weight-${index}`;
+    weightLabel.textContent = `Weight of colour ${index}`;
+    remove.textContent = `Remove colour ${index}`;
+  });
 }
 
 // The query string of the form: one colour, a weighted mix (percent shares of 100), or a class.
@@ -113,8 +128,8 @@ export function searchPage(view, params, ctx) {
       const page = await request("/search", { query: searchQuery(form) });
       results.replaceChildren(h("h2", { id: "results-title" }, "Results"), hitCards(page.items));
     } catch (error) {
-      results.replaceChildren(h("h2", { id: "results-title" }, "Results"));
-      ctx.fail(error);
+      // Beside the results it replaces, not above the page: a new search replaces it in turn.
+      results.replaceChildren(h("h2", { id: "results-title" }, "Results"), ctx.problem(error));
     }
   } },
     h("h1", {}, "Search by colour"),
