@@ -46,6 +46,8 @@ def test_still_key_round_trip() -> None:
         ("stills//name.jpg", None),
         ("stills/film/", None),
         ("stills/film/sub/", None),
+        ("stills/../name.jpg", None),  # a film or still named as a dot segment: no URL can carry it
+        ("stills/film/.", None),
     ],
 )
 def test_bad_layouts_name_an_item_only_when_they_can(key: str, recorded_as: StillKey | None) -> None:

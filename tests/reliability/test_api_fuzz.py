@@ -232,7 +232,8 @@ def is_a_search(case: Any) -> bool:
 
 def is_an_upload_past_the_key_limit(case: Any) -> bool:
     """An upload whose film and a name make output keys over S3's 1024 bytes of UTF-8: rightly a 400
-    (the extract function's own rule), a bound no JSON schema can state in bytes."""
+    (the extract function's own rule), a bound no JSON schema can state in bytes. (The key rule's other
+    refusals, such as a name of "..", the document's pattern states, so no schema-valid case has them.)"""
     body = case.body if isinstance(case.body, dict) else {}
     film, names = body.get("film"), body.get("files")
     if case.operation.path != routes.UPLOADS or not isinstance(film, str) or not isinstance(names, list):

@@ -20,6 +20,7 @@ from PIL import BmpImagePlugin
 from palette_service.domain.keys import InvalidKeyLayoutError, parse_still_key
 from palette_service.domain.records import StillKey, StillRecord, StillStatus
 from palette_service.settings import MIB, ServiceSettings
+from tests.conftest import make_jpeg
 from tests.functions.conftest import Uploader
 from tests.reliability.corpus import (
     BOMBS,
@@ -144,6 +145,30 @@ def test_a_hostile_upload_ends_done_or_failed_without_a_retry(
     assert failure_records(sqs_client, failures_queue) == []
     keys = [entry["Key"] for entry in s3_client.list_objects_v2(Bucket=settings.stills_bucket)["Contents"]]
     assert all(key.startswith(OUTPUT_PREFIXES) for key in keys), keys
+
+
+@pytest.mark.parametrize("key", ["stills/../escape.jpg", "stills/./escape.jpg", "stills/hostile/.."])
+def test_a_film_or_still_named_as_a_dot_segment_gets_no_item_no_outputs_and_no_retry(
+    key: str,
+    extract_lambda: AsyncLambda,
+    uploader: Uploader,
+    s3_client: Any,
+    palettes_table: Any,
+    settings: ServiceSettings,
+    sqs_client: Any,
+    failures_queue: str,
+) -> None:
+    """No URL can carry a film or still called "." or "..": its still would be DONE and unreachable, and
+    its film would break the films page. Such a key names no still: it is logged, not recorded."""
+    upload = uploader.put(key, make_jpeg())
+
+    invocation = extract_lambda.invoke(uploader.event(upload))
+
+    assert invocation.errors == []
+    assert palettes_table.scan()["Items"] == []  # the test's view; the service never scans
+    assert failure_records(sqs_client, failures_queue) == []
+    keys = [entry["Key"] for entry in s3_client.list_objects_v2(Bucket=settings.stills_bucket)["Contents"]]
+    assert keys == [key]
 
 
 @pytest.mark.parametrize("case", OVERLONG_KEYS, ids=lambda case: case.name)
